@@ -1,0 +1,39 @@
+//! Topic creation at start-up, and a cheap reachability probe for `/readyz`.
+
+use crate::{BusError, KafkaArgs};
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::error::RDKafkaErrorCode;
+use std::time::Duration;
+
+/// Creates Parley's topics when missing; existing topics are left as they are.
+pub async fn ensure_topics(args: &KafkaArgs) -> Result<(), BusError> {
+    let admin: AdminClient<DefaultClientContext> =
+        crate::client::producer(args, "parley-admin").create()?;
+    let topics = args.topics();
+    let replication = || TopicReplication::Fixed(args.replication);
+    let min_isr = if args.replication >= 3 { "2" } else { "1" };
+    let new = [
+        NewTopic::new(&topics.commands, args.partitions, replication())
+            .set("min.insync.replicas", min_isr),
+        // Events are what streams resume from; a day is far more than resume needs.
+        NewTopic::new(&topics.events, args.partitions, replication())
+            .set("min.insync.replicas", min_isr)
+            .set("retention.ms", "86400000"),
+        NewTopic::new(&topics.dlq, 1, replication()).set("min.insync.replicas", min_isr),
+    ];
+    let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
+    for result in admin.create_topics(new.iter(), &opts).await? {
+        match result {
+            Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+            Err((topic, code)) => {
+                return Err(BusError::CreateTopic {
+                    topic,
+                    reason: code.to_string(),
+                })
+            }
+        }
+    }
+    tracing::info!(prefix = %args.topic_prefix, partitions = args.partitions, "topics ready");
+    Ok(())
+}

@@ -1,0 +1,56 @@
+//! Client configurations. Every option that matters for durability or latency is set
+//! here deliberately rather than left to librdkafka's defaults.
+
+use crate::config::KafkaArgs;
+use rdkafka::ClientConfig;
+
+fn base(args: &KafkaArgs, client_id: &str) -> ClientConfig {
+    let mut c = ClientConfig::new();
+    c.set("bootstrap.servers", &args.kafka_bootstrap_servers)
+        .set("client.id", client_id)
+        // Loopback brokers answer in microseconds; fail over quickly when one dies.
+        .set("socket.connection.setup.timeout.ms", "5000")
+        .set("reconnect.backoff.ms", "50")
+        .set("reconnect.backoff.max.ms", "1000");
+    c
+}
+
+/// A producer whose delivery report means "durable": acks from all in-sync replicas,
+/// idempotent so retries never duplicate or reorder within a partition.
+pub fn producer(args: &KafkaArgs, client_id: &str) -> ClientConfig {
+    let mut c = base(args, client_id);
+    c.set("acks", "all")
+        .set("enable.idempotence", "true")
+        .set("linger.ms", args.linger_ms.to_string())
+        .set("compression.type", "none")
+        // A write that cannot reach Kafka fails fast into a 503 instead of hanging.
+        .set("message.timeout.ms", "5000");
+    c
+}
+
+/// A transactional producer (the worker's): events and consumer offsets commit together.
+pub fn transactional_producer(args: &KafkaArgs, client_id: &str, txn_id: &str) -> ClientConfig {
+    let mut c = producer(args, client_id);
+    c.set("transactional.id", txn_id)
+        // A crashed worker's open transaction blocks read_committed readers of its
+        // partitions until the coordinator aborts it: keep that window short.
+        .set("transaction.timeout.ms", "10000")
+        .set("message.timeout.ms", "10000");
+    c
+}
+
+/// A consumer that only ever sees committed transactions, with offsets stored by hand.
+pub fn consumer(args: &KafkaArgs, client_id: &str, group: &str) -> ClientConfig {
+    let mut c = base(args, client_id);
+    c.set("group.id", group)
+        .set("isolation.level", "read_committed")
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        .set("auto.offset.reset", "earliest")
+        .set("fetch.wait.max.ms", args.fetch_wait_ms.to_string())
+        .set("fetch.error.backoff.ms", "50")
+        .set("session.timeout.ms", "10000")
+        .set("heartbeat.interval.ms", "1000")
+        .set("partition.assignment.strategy", "cooperative-sticky");
+    c
+}

@@ -1,0 +1,22 @@
+//! Kafka glue shared by the gateway and the worker: the one place that names topics,
+//! sets client options, and creates topics at start-up.
+
+pub mod admin;
+pub mod client;
+pub mod config;
+pub mod headers;
+pub mod process;
+pub mod topics;
+
+pub use config::KafkaArgs;
+pub use topics::Topics;
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum BusError {
+    #[error("kafka: {0}")]
+    Kafka(#[from] rdkafka::error::KafkaError),
+    #[error("creating topic {topic}: {reason}")]
+    CreateTopic { topic: String, reason: String },
+}

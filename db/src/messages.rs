@@ -1,0 +1,92 @@
+//! Queries on `messages`, always returned with their author (hidden once deleted).
+
+use crate::rows::{AuthorRow, MessageRow};
+use crate::schema::{messages::dsl as msg, rooms::dsl as r, users};
+use crate::views;
+use diesel::prelude::*;
+use parley_schema::model::Message;
+use uuid::Uuid;
+
+pub fn insert_many(conn: &mut PgConnection, rows: &[MessageRow]) -> QueryResult<()> {
+    diesel::insert_into(msg::messages)
+        .values(rows)
+        .execute(conn)
+        .map(drop)
+}
+
+/// The message an author already sent with this `client_id`, if any.
+pub fn find_by_client_id(
+    conn: &mut PgConnection,
+    author: Uuid,
+    client_id: &str,
+) -> QueryResult<Option<Message>> {
+    with_author()
+        .filter(msg::author_id.eq(author).and(msg::client_id.eq(client_id)))
+        .first::<(MessageRow, Option<AuthorRow>)>(conn)
+        .optional()
+        .map(|o| o.map(|(m, a)| views::message(m, a)))
+}
+
+pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Message>> {
+    with_author()
+        .filter(msg::id.eq(id))
+        .first::<(MessageRow, Option<AuthorRow>)>(conn)
+        .optional()
+        .map(|o| o.map(|(m, a)| views::message(m, a)))
+}
+
+/// A page of history, ascending by seq: with `after`, the oldest `limit` after it (what a
+/// polling client asks for); otherwise the newest `limit` before `before` (or the end).
+pub fn page(
+    conn: &mut PgConnection,
+    room: Uuid,
+    after: Option<i64>,
+    before: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<Message>> {
+    let mut q = with_author().filter(msg::room_id.eq(room)).into_boxed();
+    if let Some(b) = before {
+        q = q.filter(msg::seq.lt(b));
+    }
+    let rows: Vec<(MessageRow, Option<AuthorRow>)> = if let Some(a) = after {
+        q.filter(msg::seq.gt(a))
+            .order(msg::seq.asc())
+            .limit(limit)
+            .load(conn)?
+    } else {
+        let mut rows: Vec<_> = q.order(msg::seq.desc()).limit(limit).load(conn)?;
+        rows.reverse();
+        rows
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(m, a)| views::message(m, a))
+        .collect())
+}
+
+/// The newest message of each of `rooms`.
+pub fn last_of_rooms(conn: &mut PgConnection, rooms: &[Uuid]) -> QueryResult<Vec<Message>> {
+    let rows: Vec<(MessageRow, Option<AuthorRow>)> = msg::messages
+        .inner_join(r::rooms.on(r::id.eq(msg::room_id).and(r::last_seq.eq(msg::seq))))
+        .left_join(users::table)
+        .filter(msg::room_id.eq_any(rooms))
+        .select((MessageRow::as_select(), Option::<AuthorRow>::as_select()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(m, a)| views::message(m, a))
+        .collect())
+}
+
+#[allow(clippy::type_complexity)]
+fn with_author() -> diesel::dsl::Select<
+    diesel::dsl::LeftJoin<msg::messages, users::table>,
+    (
+        diesel::dsl::AsSelect<MessageRow, diesel::pg::Pg>,
+        diesel::dsl::AsSelect<Option<AuthorRow>, diesel::pg::Pg>,
+    ),
+> {
+    msg::messages
+        .left_join(users::table)
+        .select((MessageRow::as_select(), Option::<AuthorRow>::as_select()))
+}

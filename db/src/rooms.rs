@@ -1,0 +1,81 @@
+//! Queries on `rooms`, including the per-room `seq` counter.
+
+use crate::rows::RoomRow;
+use crate::schema::{memberships::dsl as m, rooms::dsl as r};
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub fn insert(conn: &mut PgConnection, row: &RoomRow) -> QueryResult<()> {
+    diesel::insert_into(r::rooms)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<RoomRow>> {
+    r::rooms
+        .find(id)
+        .select(RoomRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The room, row-locked until the transaction ends: commands on one room that race
+/// (two workers during a rebalance) are applied one after the other.
+pub fn find_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<RoomRow>> {
+    r::rooms
+        .find(id)
+        .select(RoomRow::as_select())
+        .for_update()
+        .first(conn)
+        .optional()
+}
+
+pub fn delete(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
+    diesel::delete(r::rooms.find(id)).execute(conn)
+}
+
+/// Reserves the next `n` seqs of a room and returns the first of them.
+pub fn reserve_seqs(conn: &mut PgConnection, id: Uuid, n: i64) -> QueryResult<i64> {
+    let last: i64 = diesel::update(r::rooms.find(id))
+        .set(r::last_seq.eq(r::last_seq + n))
+        .returning(r::last_seq)
+        .get_result(conn)?;
+    Ok(last - n + 1)
+}
+
+pub fn member_count(conn: &mut PgConnection, id: Uuid) -> QueryResult<i64> {
+    m::memberships
+        .filter(m::room_id.eq(id))
+        .select(count_star())
+        .first(conn)
+}
+
+pub fn member_counts(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<HashMap<Uuid, i64>> {
+    let rows: Vec<(Uuid, i64)> = m::memberships
+        .filter(m::room_id.eq_any(ids))
+        .group_by(m::room_id)
+        .select((m::room_id, count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Public rooms `user` is not in, newest first.
+pub fn list_public_not_joined(
+    conn: &mut PgConnection,
+    user: Uuid,
+    limit: i64,
+) -> QueryResult<Vec<RoomRow>> {
+    let mine = m::memberships
+        .filter(m::user_id.eq(user))
+        .select(m::room_id);
+    r::rooms
+        .filter(r::visibility.eq("public"))
+        .filter(r::id.ne_all(mine))
+        .order(r::created_at.desc())
+        .limit(limit)
+        .select(RoomRow::as_select())
+        .load(conn)
+}

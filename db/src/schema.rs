@@ -1,0 +1,98 @@
+//! Diesel table definitions, kept by hand in step with `migrations/`.
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        username -> Text,
+        username_key -> Nullable<Text>,
+        display_name -> Text,
+        status_message -> Text,
+        password_hash -> Text,
+        created_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        token_hash -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    rooms (id) {
+        id -> Uuid,
+        name -> Text,
+        visibility -> Text,
+        owner_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        last_seq -> Int8,
+    }
+}
+
+diesel::table! {
+    memberships (room_id, user_id) {
+        room_id -> Uuid,
+        user_id -> Uuid,
+        joined_at -> Timestamptz,
+        last_read_seq -> Int8,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> Uuid,
+        room_id -> Uuid,
+        seq -> Int8,
+        author_id -> Nullable<Uuid>,
+        body -> Text,
+        client_id -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    friendships (user_id, friend_id) {
+        user_id -> Uuid,
+        friend_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    saved_messages (user_id, message_id) {
+        user_id -> Uuid,
+        message_id -> Uuid,
+        saved_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    applied_commands (request_id) {
+        request_id -> Uuid,
+        status -> Int2,
+        events -> Jsonb,
+        applied_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(memberships -> rooms (room_id));
+diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(messages -> rooms (room_id));
+diesel::joinable!(messages -> users (author_id));
+diesel::joinable!(saved_messages -> messages (message_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    sessions,
+    rooms,
+    memberships,
+    messages,
+    friendships,
+    saved_messages,
+    applied_commands,
+);

@@ -1,0 +1,79 @@
+//! Queries on `users`. "Active" means not deleted.
+
+use crate::rows::UserRow;
+use crate::schema::users::dsl as u;
+use chrono::Utc;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+pub fn insert(conn: &mut PgConnection, row: &UserRow) -> QueryResult<()> {
+    diesel::insert_into(u::users)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find_active(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<UserRow>> {
+    u::users
+        .filter(u::id.eq(id).and(u::deleted_at.is_null()))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The active user whose case-insensitive key is `key`.
+pub fn find_by_key(conn: &mut PgConnection, key: &str) -> QueryResult<Option<UserRow>> {
+    u::users
+        .filter(u::username_key.eq(key).and(u::deleted_at.is_null()))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_keys(conn: &mut PgConnection, keys: &[String]) -> QueryResult<Vec<UserRow>> {
+    u::users
+        .filter(u::username_key.eq_any(keys).and(u::deleted_at.is_null()))
+        .select(UserRow::as_select())
+        .load(conn)
+}
+
+pub fn find_many(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<UserRow>> {
+    u::users
+        .filter(u::id.eq_any(ids).and(u::deleted_at.is_null()))
+        .select(UserRow::as_select())
+        .load(conn)
+}
+
+pub fn update_profile(
+    conn: &mut PgConnection,
+    id: Uuid,
+    display_name: Option<&str>,
+    status_message: Option<&str>,
+) -> QueryResult<UserRow> {
+    let target = u::users.filter(u::id.eq(id));
+    if let Some(name) = display_name {
+        diesel::update(target)
+            .set(u::display_name.eq(name))
+            .execute(conn)?;
+    }
+    if let Some(status) = status_message {
+        diesel::update(target)
+            .set(u::status_message.eq(status))
+            .execute(conn)?;
+    }
+    target.select(UserRow::as_select()).first(conn)
+}
+
+/// Marks the account deleted, frees its nickname and forgets its password hash. The row
+/// stays so that messages keep a (hidden) author.
+pub fn soft_delete(conn: &mut PgConnection, id: Uuid) -> QueryResult<()> {
+    diesel::update(u::users.filter(u::id.eq(id)))
+        .set((
+            u::deleted_at.eq(Some(Utc::now())),
+            u::username_key.eq(None::<String>),
+            u::password_hash.eq(""),
+            u::status_message.eq(""),
+        ))
+        .execute(conn)
+        .map(drop)
+}

@@ -1,0 +1,44 @@
+//! Conversions from rows to the wire shapes of `parley-schema`.
+
+use crate::rows::{AuthorRow, MessageRow, RoomRow, UserRow};
+use parley_schema::model::{Author, Message, Room, User, Visibility};
+
+pub fn user(row: &UserRow) -> User {
+    User {
+        id: row.id.into(),
+        username: row.username.clone(),
+        display_name: row.display_name.clone(),
+        status_message: row.status_message.clone(),
+        created_at: row.created_at,
+    }
+}
+
+pub fn room(row: &RoomRow, member_count: i64) -> Room {
+    Room {
+        id: row.id.into(),
+        name: row.name.clone(),
+        // The column has a CHECK constraint; anything else would be a corrupt row.
+        visibility: Visibility::parse(&row.visibility).unwrap_or(Visibility::Private),
+        owner_id: row.owner_id.map(Into::into),
+        created_at: row.created_at,
+        member_count,
+    }
+}
+
+/// A message; the author is `None` when the account was deleted.
+pub fn message(row: MessageRow, author: Option<AuthorRow>) -> Message {
+    let author = author.filter(|a| a.deleted_at.is_none()).map(|a| Author {
+        id: a.id.into(),
+        username: a.username,
+        display_name: a.display_name,
+    });
+    Message {
+        id: row.id.into(),
+        room_id: row.room_id.into(),
+        seq: row.seq,
+        author,
+        body: row.body,
+        client_id: row.client_id,
+        created_at: row.created_at,
+    }
+}

@@ -1,0 +1,121 @@
+//! Authentication: a bearer token or the `parley_session` cookie, looked up by its
+//! SHA-256 hash. Cookie-authenticated writes from another origin are refused (CSRF).
+
+use crate::blocking;
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::dev::Payload;
+use actix_web::http::Method;
+use actix_web::{web, FromRequest, HttpRequest};
+use base64::Engine;
+use parley_schema::model::User;
+use parley_schema::{ErrorCode, SessionId, UserId};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::future::Future;
+use std::pin::Pin;
+
+pub const COOKIE: &str = "parley_session";
+
+/// The caller of an authenticated request.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub user_id: UserId,
+    pub session_id: SessionId,
+    pub user: User,
+}
+
+/// A new random bearer token (256 bits, URL-safe base64).
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The hex SHA-256 of a token: all that is stored or published.
+pub fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get("authorization")?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+}
+
+/// Whether a browser request's `Origin` names this server.
+fn same_origin(req: &HttpRequest) -> bool {
+    let Some(origin) = req.headers().get("origin").and_then(|o| o.to_str().ok()) else {
+        return true;
+    };
+    let host = req.connection_info().host().to_owned();
+    let origin_host = origin
+        .split_once("://")
+        .map(|(_, rest)| rest)
+        .unwrap_or(origin)
+        .trim_end_matches('/');
+    origin_host.eq_ignore_ascii_case(&host)
+}
+
+async fn authenticate(req: HttpRequest) -> Result<AuthUser, ApiError> {
+    let (token, via_cookie) = match bearer(&req) {
+        Some(t) => (t, false),
+        None => match req.cookie(COOKIE) {
+            Some(c) => (c.value().to_owned(), true),
+            None => return Err(ApiError::unauthenticated()),
+        },
+    };
+    if via_cookie && req.method() != Method::GET && !same_origin(&req) {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "cross-origin writes with a session cookie are refused",
+        ));
+    }
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::Internal("no app state".into()))?
+        .clone();
+    let hash = token_hash(&token);
+    let found = blocking::with_conn(&state.db, move |conn| {
+        Ok(parley_db::sessions::find_by_token_hash(conn, &hash)?)
+    })
+    .await?;
+    let (session, user) = found.ok_or_else(ApiError::unauthenticated)?;
+    Ok(AuthUser {
+        user_id: user.id.into(),
+        session_id: session.id.into(),
+        user: parley_db::views::user(&user),
+    })
+}
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        Box::pin(authenticate(req.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_hash_is_hex_sha256() {
+        assert_eq!(
+            token_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn tokens_are_long_and_distinct() {
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+    }
+}

@@ -1,0 +1,56 @@
+//! The gateway's configuration: every variable it reads, documented for `--help`.
+
+use clap::Parser;
+use parley_bus::KafkaArgs;
+
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "gateway",
+    about = "Parley gateway: HTTP API, SSE streams, commands to Kafka"
+)]
+pub struct GatewayConfig {
+    /// Postgres connection URL (the gateway only reads).
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: String,
+
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+
+    /// Address to listen on (use port 0 for any free port).
+    #[arg(long, env = "PARLEY_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+
+    /// Folder of the browser client served at `/`.
+    #[arg(long, env = "PARLEY_STATIC_DIR", default_value = "static")]
+    pub static_dir: String,
+
+    /// Postgres connections the gateway keeps for reads and authentication.
+    #[arg(long, env = "PARLEY_GATEWAY_DB_POOL", default_value_t = 8)]
+    pub db_pool_size: u32,
+
+    /// Seconds register, login and logout wait for their outcome before `504 timeout`.
+    #[arg(long, env = "PARLEY_WAIT_TIMEOUT_SECS", default_value_t = 10)]
+    pub wait_timeout_secs: u64,
+
+    /// Events kept per events-topic partition for resuming streams (`Last-Event-ID`); the
+    /// gateway also loads this many from Kafka at start-up, so resume survives a restart.
+    #[arg(long, env = "PARLEY_REPLAY_PER_PARTITION", default_value_t = 5000)]
+    pub replay_per_partition: usize,
+
+    /// Events buffered per open stream; a stream further behind than this is closed (the
+    /// client resumes from its last event id).
+    #[arg(long, env = "PARLEY_STREAM_BUFFER", default_value_t = 256)]
+    pub stream_buffer: usize,
+
+    /// Seconds between keep-alive comments on idle streams.
+    #[arg(long, env = "PARLEY_KEEPALIVE_SECS", default_value_t = 15)]
+    pub keep_alive_secs: u64,
+
+    /// Mark the session cookie `Secure` (set when served over HTTPS).
+    #[arg(long, env = "PARLEY_COOKIE_SECURE", default_value_t = false)]
+    pub cookie_secure: bool,
+
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "PARLEY_HTTP_WORKERS")]
+    pub http_workers: Option<usize>,
+}

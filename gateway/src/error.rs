@@ -1,0 +1,87 @@
+//! The gateway's error type, mapped once to API.md's JSON error shape.
+//!
+//! Handlers return `ApiError`. Client errors carry their code and message; database and
+//! Kafka trouble becomes `503 unavailable`; anything unexpected a generic `500` whose
+//! detail goes only to the log. No internal text ever reaches a client.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use parley_db::DbError;
+use parley_schema::error::ErrorResponse;
+use parley_schema::validate::ValidationError;
+use parley_schema::{ErrorBody, ErrorCode};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ApiError {
+    #[error("{}: {}", .0.code.as_str(), .0.message)]
+    Client(ErrorBody),
+    #[error("database: {0}")]
+    Db(#[from] DbError),
+    #[error("kafka: {0}")]
+    Kafka(String),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::Client(ErrorBody::new(code, message))
+    }
+
+    pub fn unauthenticated() -> Self {
+        Self::new(ErrorCode::Unauthenticated, "log in first")
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(ErrorCode::NotFound, format!("no such {what}"))
+    }
+
+    fn body(&self) -> ErrorBody {
+        match self {
+            Self::Client(body) => body.clone(),
+            Self::Db(DbError::Unavailable(_)) | Self::Kafka(_) => ErrorBody::new(
+                ErrorCode::Unavailable,
+                "the service is temporarily unavailable; try again",
+            ),
+            Self::Db(_) | Self::Internal(_) => {
+                ErrorBody::new(ErrorCode::Internal, "something went wrong on our side")
+            }
+        }
+    }
+}
+
+impl From<ValidationError> for ApiError {
+    fn from(e: ValidationError) -> Self {
+        Self::Client(ErrorBody::new(ErrorCode::ValidationFailed, e.message).with_field(e.field))
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Db(DbError::Query(e))
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.body().code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let body = self.body();
+        if !matches!(self, Self::Client(_)) {
+            tracing::error!(error = %self, "request failed");
+        }
+        let mut resp = HttpResponse::build(self.status_code());
+        if body.code == ErrorCode::RateLimited {
+            resp.insert_header(("Retry-After", "1"));
+        }
+        resp.json(ErrorResponse { error: body })
+    }
+}
+
+/// The HTTP response for an error object that came back in a `result` event.
+pub fn error_response(body: ErrorBody) -> HttpResponse {
+    ApiError::Client(body).error_response()
+}

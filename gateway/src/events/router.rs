@@ -1,0 +1,141 @@
+//! The router: one consumer per gateway reading every partition of the events topic
+//! (assigned, not in a group), handing `result`s to waiting requests and every event to
+//! the hub. It starts `replay_per_partition` events back from the end, so a restarted
+//! gateway can still resume streams.
+
+use super::hub::Hub;
+use crate::metrics::Metrics;
+use crate::waiters::Waiters;
+use anyhow::Context;
+use parley_bus::KafkaArgs;
+use parley_schema::event::{EventName, RawEventEnvelope, ResultEvent};
+use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::error::KafkaError;
+use rdkafka::{Message, Offset, TopicPartitionList};
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+pub struct Router {
+    consumer: StreamConsumer,
+    hub: Arc<Hub>,
+    waiters: Arc<Waiters>,
+    metrics: Arc<Metrics>,
+    /// Partitions not yet read to their end since start-up.
+    behind: HashSet<i32>,
+}
+
+/// The number of partitions of the events topic.
+pub fn partition_count(args: &KafkaArgs) -> anyhow::Result<usize> {
+    let consumer: StreamConsumer =
+        parley_bus::client::consumer(args, "parley-probe", "parley-probe").create()?;
+    let topic = args.topics().events;
+    let md = consumer
+        .fetch_metadata(Some(&topic), Duration::from_secs(10))
+        .context("reading events topic metadata")?;
+    let n = md
+        .topics()
+        .iter()
+        .find(|t| t.name() == topic)
+        .map(|t| t.partitions().len())
+        .unwrap_or(0);
+    anyhow::ensure!(n > 0, "events topic {topic} has no partitions");
+    Ok(n)
+}
+
+impl Router {
+    pub fn new(
+        args: &KafkaArgs,
+        gateway_id: &str,
+        hub: Arc<Hub>,
+        waiters: Arc<Waiters>,
+        metrics: Arc<Metrics>,
+        replay_per_partition: usize,
+    ) -> anyhow::Result<Self> {
+        let client_id = format!("gateway-{gateway_id}");
+        let mut config = parley_bus::client::consumer(args, &client_id, &client_id);
+        config.set("enable.partition.eof", "true");
+        let consumer: StreamConsumer = config.create().context("creating the events consumer")?;
+        let topic = args.topics().events;
+        let mut tpl = TopicPartitionList::new();
+        let mut starts = Vec::new();
+        let mut behind = HashSet::new();
+        for p in 0..hub.partitions() as i32 {
+            let (low, high) = consumer
+                .fetch_watermarks(&topic, p, Duration::from_secs(10))
+                .context("reading events watermarks")?;
+            let start = low.max(high - replay_per_partition as i64);
+            tpl.add_partition_offset(&topic, p, Offset::Offset(start))?;
+            starts.push(start);
+            if high > start {
+                behind.insert(p);
+            }
+        }
+        consumer
+            .assign(&tpl)
+            .context("assigning events partitions")?;
+        hub.start_at(&starts);
+        if behind.is_empty() {
+            hub.set_caught_up();
+        }
+        Ok(Self {
+            consumer,
+            hub,
+            waiters,
+            metrics,
+            behind,
+        })
+    }
+
+    /// Routes events until `shutdown`.
+    pub async fn run(mut self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        loop {
+            let msg = tokio::select! {
+                _ = shutdown.cancelled() => break,
+                m = self.consumer.recv() => m,
+            };
+            match msg {
+                Ok(m) => {
+                    let (partition, offset) = (m.partition(), m.offset());
+                    self.metrics.events_consumed.inc();
+                    self.handle(partition, offset, m.payload().unwrap_or_default());
+                }
+                Err(KafkaError::PartitionEOF(p)) => self.mark_caught_up(p),
+                Err(e) => {
+                    tracing::warn!(error = %e, "events consumer error");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn handle(&self, partition: i32, offset: i64, payload: &[u8]) {
+        let Ok(p) = usize::try_from(partition) else {
+            return;
+        };
+        let env: RawEventEnvelope = match serde_json::from_slice(payload) {
+            Ok(env) => env,
+            Err(e) => {
+                self.metrics.events_undecodable.inc();
+                tracing::warn!(partition, offset, error = %e, "undecodable event skipped");
+                self.hub.skip(p, offset);
+                return;
+            }
+        };
+        if env.event.event == EventName::Result {
+            if let Ok(result) = serde_json::from_str::<ResultEvent>(env.event.data.get()) {
+                self.waiters.complete(result);
+            }
+        }
+        self.hub.route(p, offset, env);
+    }
+
+    fn mark_caught_up(&mut self, partition: i32) {
+        if self.behind.remove(&partition) && self.behind.is_empty() {
+            tracing::info!("events consumer caught up");
+            self.hub.set_caught_up();
+        }
+    }
+}

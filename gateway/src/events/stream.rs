@@ -1,0 +1,118 @@
+//! `GET /api/events`: one SSE stream per request, for the authenticated user.
+//!
+//! First `ready` (and `reset` when the cursor cannot be served), then the replay of what
+//! the stream missed after `Last-Event-ID`, then live events. Keep-alive comments every
+//! `PARLEY_KEEPALIVE_SECS`. When the client goes, the stream's slot is detached.
+
+use super::hub::{Attached, Hub};
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::{web, HttpRequest, Responder};
+use actix_web_lab::sse;
+use futures_util::stream::{self, StreamExt};
+use parley_schema::event::{ReadyEvent, ResetEvent};
+use parley_schema::{ErrorCode, UserId};
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Detaches the stream's slot when actix drops the response body (client gone).
+struct DetachOnDrop {
+    hub: Arc<Hub>,
+    user: UserId,
+    slot: u64,
+}
+
+impl Drop for DetachOnDrop {
+    fn drop(&mut self) {
+        self.hub.detach(self.user, self.slot);
+    }
+}
+
+fn json_event(name: &'static str, data: &impl serde::Serialize) -> sse::Event {
+    let json = serde_json::to_string(data).unwrap_or_else(|_| "{}".into());
+    sse::Data::new(json).event(name).into()
+}
+
+pub async fn events(
+    req: HttpRequest,
+    auth: AuthUser,
+    state: web::Data<AppState>,
+) -> Result<impl Responder, ApiError> {
+    let cursor = req
+        .headers()
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let hub = Arc::clone(&state.hub);
+    let attached = attach(&hub, &auth, cursor.as_deref()).await?;
+    let Attached::Live {
+        slot,
+        rx,
+        replay,
+        resumed,
+        reset,
+    } = attached
+    else {
+        return Err(ApiError::new(
+            ErrorCode::Unavailable,
+            "the gateway is shutting down",
+        ));
+    };
+    let guard = DetachOnDrop {
+        hub,
+        user: auth.user_id,
+        slot,
+    };
+    let mut first = vec![json_event(
+        "ready",
+        &ReadyEvent {
+            user_id: auth.user_id,
+            resumed,
+        },
+    )];
+    if let Some(id) = reset {
+        let reset = ResetEvent {
+            reason: "the stream's cursor is too old or unknown; refetch state over HTTP".into(),
+        };
+        let json = serde_json::to_string(&reset).unwrap_or_default();
+        first.push(sse::Data::new(json).event("reset").id(id).into());
+    }
+    let live = stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (e, rx)) });
+    let body = stream::iter(first)
+        .chain(stream::iter(replay))
+        .chain(live)
+        .map(move |e| {
+            let _keep = &guard;
+            Ok::<_, Infallible>(e)
+        });
+    Ok(sse::Sse::from_stream(body)
+        .with_keep_alive(Duration::from_secs(state.config.keep_alive_secs.max(1)))
+        .with_retry_duration(Duration::from_secs(2))
+        .customize()
+        .insert_header(("Cache-Control", "no-cache"))
+        .insert_header(("X-Accel-Buffering", "no")))
+}
+
+/// Attaches to the hub, waiting for it to catch up at start-up or when the cursor came
+/// from a gateway that is a little further along.
+async fn attach(hub: &Hub, auth: &AuthUser, cursor: Option<&str>) -> Result<Attached, ApiError> {
+    for _ in 0..100 {
+        if hub.is_caught_up() {
+            match hub.attach(auth.user_id, auth.session_id, cursor) {
+                Attached::Ahead => {}
+                other => return Ok(other),
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Still not servable: a stream that asked to resume gets `reset` (empty cursor).
+    match hub.attach(auth.user_id, auth.session_id, cursor.map(|_| "")) {
+        Attached::Ahead | Attached::Closed => Err(ApiError::new(
+            ErrorCode::Unavailable,
+            "the event stream is not ready yet; retry",
+        )),
+        live => Ok(live),
+    }
+}

@@ -1,0 +1,21 @@
+//! Parley's gateway: validates HTTP writes and publishes them to Kafka as commands, serves
+//! reads from Postgres, and streams every user's events over SSE.
+
+pub mod app;
+pub mod auth;
+pub mod blocking;
+pub mod config;
+pub mod dispatch;
+pub mod error;
+pub mod events;
+pub mod json;
+pub mod metrics;
+pub mod password;
+pub mod prefer;
+pub mod publisher;
+pub mod routes;
+pub mod state;
+pub mod waiters;
+
+pub use app::Application;
+pub use config::GatewayConfig;

@@ -1,0 +1,53 @@
+//! Liveness, readiness and metrics.
+
+use crate::blocking;
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::{web, HttpResponse};
+use diesel::prelude::*;
+use parley_schema::ErrorCode;
+use rdkafka::producer::Producer;
+use std::time::Duration;
+
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+}
+
+/// 200 when Postgres and Kafka answer and the events consumer has caught up.
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let db = blocking::with_conn(&state.db, |conn| {
+        diesel::sql_query("SELECT 1").execute(conn)?;
+        Ok(())
+    })
+    .await
+    .is_ok();
+    let kafka = {
+        let st = state.clone();
+        blocking::cpu(move || {
+            st.publisher
+                .client()
+                .client()
+                .fetch_metadata(None, Duration::from_secs(2))
+                .is_ok()
+        })
+        .await
+        .unwrap_or(false)
+    };
+    let events = state.hub.is_caught_up();
+    let body = serde_json::json!({"postgres": db, "kafka": kafka, "events_caught_up": events});
+    if db && kafka && events {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
+}
+
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(state.metrics.render())
+}
+
+pub async fn api_not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::new(ErrorCode::NotFound, "no such endpoint"))
+}

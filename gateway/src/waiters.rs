@@ -1,0 +1,99 @@
+//! Requests waiting for their `result` event (`Prefer: wait`, register, login, logout).
+//!
+//! A waiter is registered before its command is published, so a fast outcome is never
+//! missed; dropping the `Waiter` (timeout, client gone) removes the entry.
+
+use parley_schema::event::ResultEvent;
+use parley_schema::RequestId;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::oneshot;
+
+#[derive(Default)]
+pub struct Waiters {
+    map: Mutex<HashMap<RequestId, oneshot::Sender<ResultEvent>>>,
+}
+
+pub struct Waiter {
+    id: RequestId,
+    rx: oneshot::Receiver<ResultEvent>,
+    owner: Arc<Waiters>,
+}
+
+impl Waiters {
+    pub fn register(self: &Arc<Self>, id: RequestId) -> Waiter {
+        let (tx, rx) = oneshot::channel();
+        if let Ok(mut map) = self.map.lock() {
+            map.insert(id, tx);
+        }
+        Waiter {
+            id,
+            rx,
+            owner: Arc::clone(self),
+        }
+    }
+
+    /// Hands a result to its waiter, if one waits on this gateway.
+    pub fn complete(&self, result: ResultEvent) {
+        let tx = self
+            .map
+            .lock()
+            .ok()
+            .and_then(|mut m| m.remove(&result.request_id));
+        if let Some(tx) = tx {
+            let _ = tx.send(result);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.lock().map(|m| m.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Waiter {
+    /// Waits up to `timeout` for the result.
+    pub async fn wait(mut self, timeout: std::time::Duration) -> Option<ResultEvent> {
+        tokio::time::timeout(timeout, &mut self.rx).await.ok()?.ok()
+    }
+}
+
+impl Drop for Waiter {
+    fn drop(&mut self) {
+        if let Ok(mut map) = self.owner.map.lock() {
+            map.remove(&self.id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn a_result_reaches_its_waiter_and_the_entry_goes() {
+        let waiters = Arc::new(Waiters::default());
+        let id = RequestId::new();
+        let w = waiters.register(id);
+        waiters.complete(ResultEvent {
+            request_id: id,
+            status: 204,
+            body: serde_json::Value::Null,
+        });
+        let got = w.wait(Duration::from_secs(1)).await.map(|r| r.status);
+        assert_eq!(got, Some(204));
+        assert!(waiters.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_timed_out_waiter_is_removed() {
+        let waiters = Arc::new(Waiters::default());
+        let w = waiters.register(RequestId::new());
+        assert!(w.wait(Duration::from_millis(10)).await.is_none());
+        assert!(waiters.is_empty());
+    }
+}

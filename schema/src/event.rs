@@ -1,0 +1,195 @@
+//! Events: outcomes of commands, as the worker publishes them to `<prefix>.events`.
+//!
+//! Each record names its audience (the users who may see it, computed by the worker from
+//! the database inside the transaction that applied the command), so a gateway routes it
+//! to its local streams without a database look-up. Gateways decode [`RawEventEnvelope`]:
+//! the `data` stays raw JSON, written to every stream as it arrived, never re-encoded.
+
+use crate::error::ErrorBody;
+use crate::ids::{RequestId, RoomId, SessionId, UserId};
+use crate::model::{Message, ReadMarker, Room, User};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+/// The record value on the events topic, as the worker writes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventEnvelope {
+    pub request_id: Option<RequestId>,
+    pub audience: Vec<UserId>,
+    pub event: Event,
+}
+
+/// The same record as a gateway reads it: routing fields decoded, `data` left raw.
+#[derive(Debug, Deserialize)]
+pub struct RawEventEnvelope {
+    pub request_id: Option<RequestId>,
+    pub audience: Vec<UserId>,
+    pub event: RawEvent,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawEvent {
+    pub event: EventName,
+    pub data: Box<RawValue>,
+}
+
+/// Event names. The internal ones steer gateways and are never sent to a browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventName {
+    Message,
+    Room,
+    Member,
+    Read,
+    Friend,
+    Profile,
+    Result,
+    SessionClosed,
+    AccountDeleted,
+}
+
+impl EventName {
+    /// The SSE `event:` name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Message => "message",
+            Self::Room => "room",
+            Self::Member => "member",
+            Self::Read => "read",
+            Self::Friend => "friend",
+            Self::Profile => "profile",
+            Self::Result => "result",
+            Self::SessionClosed => "session_closed",
+            Self::AccountDeleted => "account_deleted",
+        }
+    }
+
+    /// Internal events close streams; they are not forwarded.
+    pub fn is_internal(self) -> bool {
+        matches!(self, Self::SessionClosed | Self::AccountDeleted)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", content = "data", rename_all = "snake_case")]
+pub enum Event {
+    Message(Message),
+    Room(RoomEvent),
+    Member(MemberEvent),
+    Read(ReadMarker),
+    Friend(FriendEvent),
+    Profile(User),
+    Result(ResultEvent),
+    SessionClosed { session_id: SessionId },
+    AccountDeleted { user_id: UserId },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoomChange {
+    Created,
+    Updated,
+    Deleted,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomEvent {
+    pub change: RoomChange,
+    pub room: Room,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberChange {
+    Joined,
+    Left,
+    Removed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberEvent {
+    pub change: MemberChange,
+    pub room_id: RoomId,
+    pub user: User,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FriendChange {
+    Added,
+    Removed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FriendEvent {
+    pub change: FriendChange,
+    pub user: User,
+}
+
+/// The outcome of one command: `body` is the resource on success, the error object
+/// (`{code, message, field?}`) when `status >= 400`, and `null` for `204`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultEvent {
+    pub request_id: RequestId,
+    pub status: u16,
+    pub body: serde_json::Value,
+}
+
+impl ResultEvent {
+    pub fn error(request_id: RequestId, err: &ErrorBody) -> Self {
+        Self {
+            request_id,
+            status: err.code.status(),
+            body: serde_json::to_value(err).unwrap_or(serde_json::Value::Null),
+        }
+    }
+}
+
+/// The first event of every stream.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadyEvent {
+    pub user_id: UserId,
+    pub resumed: bool,
+}
+
+/// Sent when a stream's cursor cannot be served: refetch over HTTP.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetEvent {
+    pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::RequestId;
+
+    #[test]
+    fn a_gateway_reads_what_a_worker_writes_without_touching_data() {
+        let result = ResultEvent {
+            request_id: RequestId::new(),
+            status: 201,
+            body: serde_json::json!({"x": [1, 2]}),
+        };
+        let env = EventEnvelope {
+            request_id: Some(result.request_id),
+            audience: vec![UserId::new()],
+            event: Event::Result(result.clone()),
+        };
+        let json = serde_json::to_string(&env).unwrap_or_default();
+        let raw: Result<RawEventEnvelope, _> = serde_json::from_str(&json);
+        let raw = raw.map_err(|e| e.to_string());
+        assert!(raw.is_ok(), "{raw:?}");
+        if let Ok(raw) = raw {
+            assert_eq!(raw.event.event, EventName::Result);
+            assert_eq!(raw.audience, env.audience);
+            let data: Option<ResultEvent> = serde_json::from_str(raw.event.data.get()).ok();
+            assert_eq!(data, Some(result));
+        }
+    }
+
+    #[test]
+    fn internal_events_are_marked() {
+        assert!(EventName::SessionClosed.is_internal());
+        assert!(!EventName::Message.is_internal());
+    }
+}

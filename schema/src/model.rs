@@ -1,0 +1,132 @@
+//! The JSON shapes of API.md's resources: users, rooms, messages, read markers.
+
+use crate::ids::{MessageId, RoomId, UserId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A user as `GET /api/me` and public profiles show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub status_message: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The author of a message; `null` in a message once the account is deleted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Author {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    Public,
+    Private,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Private => "private",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "public" => Some(Self::Public),
+            "private" => Some(Self::Private),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Room {
+    pub id: RoomId,
+    pub name: String,
+    pub visibility: Visibility,
+    pub owner_id: Option<UserId>,
+    pub created_at: DateTime<Utc>,
+    pub member_count: i64,
+}
+
+/// `GET /api/rooms/{id}`: the room with its members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomDetail {
+    #[serde(flatten)]
+    pub room: Room,
+    pub members: Vec<User>,
+}
+
+/// One entry of `GET /api/rooms`: a room of mine with my read state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomSummary {
+    #[serde(flatten)]
+    pub room: Room,
+    pub unread_count: i64,
+    pub last_read_seq: i64,
+    pub last_message: Option<Message>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: MessageId,
+    pub room_id: RoomId,
+    pub seq: i64,
+    pub author: Option<Author>,
+    pub body: String,
+    pub client_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A read marker, as `PUT /api/rooms/{id}/read` returns it and the `read` event carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadMarker {
+    pub room_id: RoomId,
+    pub last_read_seq: i64,
+    pub unread_count: i64,
+}
+
+/// `POST /api/sessions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionCreated {
+    pub token: String,
+    pub user: User,
+}
+
+/// The `202 Accepted` body of a write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Accepted {
+    pub request_id: crate::RequestId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomList {
+    pub rooms: Vec<RoomSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicRoomList {
+    pub rooms: Vec<Room>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageList {
+    pub messages: Vec<Message>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FriendList {
+    pub friends: Vec<User>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedList {
+    pub saved: Vec<Message>,
+}

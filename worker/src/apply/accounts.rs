@@ -1,0 +1,81 @@
+//! Accounts and sessions: register, open and close sessions.
+
+use super::{reject, ApplyResult, Outcome};
+use chrono::Utc;
+use diesel::prelude::*;
+use parley_db::rows::{SessionRow, UserRow};
+use parley_db::{sessions, users, views};
+use parley_schema::event::Event;
+use parley_schema::{ErrorCode, RequestId, SessionId, UserId};
+
+pub fn register(
+    conn: &mut PgConnection,
+    user_id: UserId,
+    username: &str,
+    username_key: &str,
+    password_hash: &str,
+    display_name: &str,
+) -> ApplyResult {
+    if users::find_by_key(conn, username_key)?.is_some() {
+        return Err(taken(username));
+    }
+    let row = UserRow {
+        id: user_id.0,
+        username: username.to_owned(),
+        username_key: Some(username_key.to_owned()),
+        display_name: display_name.to_owned(),
+        status_message: String::new(),
+        password_hash: password_hash.to_owned(),
+        created_at: Utc::now(),
+        deleted_at: None,
+    };
+    match users::insert(conn, &row) {
+        Ok(()) => Ok(Outcome::new(201, views::user(&row))),
+        // Two registrations of one name raced on different partitions.
+        Err(e) if parley_db::error::is_unique_violation(&e) => Err(taken(username)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn taken(username: &str) -> super::ApplyError {
+    let mut err = parley_schema::ErrorBody::new(
+        ErrorCode::UsernameTaken,
+        format!("the nickname {username:?} is taken"),
+    );
+    err.field = Some("username".into());
+    super::ApplyError::Rejected(err)
+}
+
+pub fn open_session(
+    conn: &mut PgConnection,
+    actor: UserId,
+    session_id: SessionId,
+    token_hash: &str,
+) -> ApplyResult {
+    let Some(user) = users::find_active(conn, actor.0)? else {
+        return Err(reject(
+            ErrorCode::InvalidCredentials,
+            "wrong username or password",
+        ));
+    };
+    sessions::insert(
+        conn,
+        &SessionRow {
+            id: session_id.0,
+            user_id: actor.0,
+            token_hash: token_hash.to_owned(),
+            created_at: Utc::now(),
+        },
+    )?;
+    Ok(Outcome::new(201, views::user(&user)))
+}
+
+pub fn close_session(
+    conn: &mut PgConnection,
+    rid: RequestId,
+    actor: UserId,
+    session_id: SessionId,
+) -> ApplyResult {
+    sessions::delete(conn, session_id.0)?;
+    Ok(Outcome::no_content().emit(vec![actor], rid, Event::SessionClosed { session_id }))
+}

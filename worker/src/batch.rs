@@ -1,0 +1,208 @@
+//! One unit of the worker's work: a polled batch of command records in, the records to
+//! publish out. All database effects of the batch commit in one transaction (one savepoint
+//! per command); the caller then publishes the returned records and the consumer offsets in
+//! one Kafka transaction. Tests drive this function directly.
+
+use crate::apply::{self, ApplyError, Outcome};
+use diesel::prelude::*;
+use parley_db::{ledger, DbError};
+use parley_schema::command::CommandEnvelope;
+use parley_schema::event::{Event, EventEnvelope, ResultEvent};
+use parley_schema::{ErrorBody, ErrorCode, RequestId, UserId};
+use serde::Deserialize;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// A consumed command record.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub key: Option<Vec<u8>>,
+    pub payload: Vec<u8>,
+}
+
+/// A record to publish.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    pub key: String,
+    pub request_id: Option<String>,
+    pub payload: Vec<u8>,
+}
+
+/// What a batch publishes: events, and poison commands for the dead-letter topic.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    pub events: Vec<Output>,
+    pub dead_letters: Vec<Output>,
+    pub applied: usize,
+    pub replayed: usize,
+}
+
+/// Just enough of a command to answer it when the rest does not decode.
+#[derive(Deserialize)]
+struct Partial {
+    request_id: RequestId,
+    actor: Option<UserId>,
+}
+
+enum Decoded {
+    Command(Box<CommandEnvelope>),
+    Poison(String),
+}
+
+/// Applies a batch in one database transaction and returns what to publish.
+/// Fails only for errors worth retrying the whole batch for (the database is unreachable);
+/// everything else becomes an error `result` and, for poison, a dead letter.
+pub fn apply_batch(conn: &mut PgConnection, inputs: &[Input]) -> Result<Prepared, DbError> {
+    let decoded: Vec<Decoded> = inputs
+        .iter()
+        .map(
+            |i| match serde_json::from_slice::<CommandEnvelope>(&i.payload) {
+                Ok(env) => Decoded::Command(Box::new(env)),
+                Err(e) => Decoded::Poison(e.to_string()),
+            },
+        )
+        .collect();
+    let ids: Vec<Uuid> = decoded
+        .iter()
+        .filter_map(|d| match d {
+            Decoded::Command(env) => Some(env.request_id.0),
+            Decoded::Poison(_) => None,
+        })
+        .collect();
+
+    conn.transaction::<_, DbError, _>(|conn| {
+        let mut done: HashMap<Uuid, serde_json::Value> = ledger::find_many(conn, &ids)?
+            .into_iter()
+            .map(|a| (a.request_id, a.events))
+            .collect();
+        let mut out = Prepared::default();
+        for (input, item) in inputs.iter().zip(&decoded) {
+            match item {
+                Decoded::Poison(reason) => poison(input, reason, &mut out),
+                Decoded::Command(env) => {
+                    let key = env.key();
+                    if let Some(stored) = done.get(&env.request_id.0) {
+                        out.replayed += 1;
+                        push_events(&mut out.events, &key, stored);
+                        continue;
+                    }
+                    let events = apply_one(conn, env, input, &mut out)?;
+                    ledger::record(conn, env.request_id.0, outcome_status(&events), &events)?;
+                    push_events(&mut out.events, &key, &events);
+                    done.insert(env.request_id.0, events);
+                    out.applied += 1;
+                }
+            }
+        }
+        Ok(out)
+    })
+}
+
+/// Applies one command in a savepoint and returns all its events, `result` last.
+fn apply_one(
+    conn: &mut PgConnection,
+    env: &CommandEnvelope,
+    input: &Input,
+    out: &mut Prepared,
+) -> Result<serde_json::Value, DbError> {
+    let span =
+        tracing::info_span!("apply", request_id = %env.request_id, kind = env.command.kind());
+    let _enter = span.enter();
+    let outcome = match conn.transaction::<_, ApplyError, _>(|c| apply::apply(c, env)) {
+        Ok(outcome) => outcome,
+        Err(ApplyError::Rejected(err)) => Outcome::error(&err),
+        Err(ApplyError::Db(e)) => {
+            let err = DbError::Query(e);
+            if err.is_transient() {
+                return Err(err);
+            }
+            tracing::error!(error = %err, "command failed; sent to the dead-letter topic");
+            out.dead_letters.push(Output {
+                key: env.key(),
+                request_id: Some(env.request_id.to_string()),
+                payload: input.payload.clone(),
+            });
+            Outcome::error(&ErrorBody::new(
+                ErrorCode::Internal,
+                "the command could not be applied",
+            ))
+        }
+    };
+    tracing::debug!(status = outcome.status, "applied");
+    let mut events = outcome.events;
+    if let Some(to) = apply::result_audience(env) {
+        events.push(EventEnvelope {
+            request_id: Some(env.request_id),
+            audience: vec![to],
+            event: Event::Result(ResultEvent {
+                request_id: env.request_id,
+                status: outcome.status,
+                body: outcome.body,
+            }),
+        });
+    }
+    Ok(serde_json::to_value(events).unwrap_or_default())
+}
+
+fn outcome_status(events: &serde_json::Value) -> i16 {
+    events
+        .as_array()
+        .and_then(|a| a.last())
+        .and_then(|e| e.pointer("/event/data/status"))
+        .and_then(|s| s.as_i64())
+        .and_then(|s| i16::try_from(s).ok())
+        .unwrap_or(0)
+}
+
+fn poison(input: &Input, reason: &str, out: &mut Prepared) {
+    let key = input
+        .key
+        .as_deref()
+        .map(|k| String::from_utf8_lossy(k).into_owned())
+        .unwrap_or_default();
+    tracing::warn!(%reason, "undecodable command sent to the dead-letter topic");
+    let partial = serde_json::from_slice::<Partial>(&input.payload).ok();
+    out.dead_letters.push(Output {
+        key: key.clone(),
+        request_id: partial.as_ref().map(|p| p.request_id.to_string()),
+        payload: input.payload.clone(),
+    });
+    if let Some(Partial {
+        request_id,
+        actor: Some(actor),
+    }) = partial
+    {
+        let err = ErrorBody::new(
+            ErrorCode::InvalidJson,
+            "the command could not be decoded by the worker",
+        );
+        let env = EventEnvelope {
+            request_id: Some(request_id),
+            audience: vec![actor],
+            event: Event::Result(ResultEvent::error(request_id, &err)),
+        };
+        if let Ok(payload) = serde_json::to_vec(&env) {
+            out.events.push(Output {
+                key,
+                request_id: Some(request_id.to_string()),
+                payload,
+            });
+        }
+    }
+}
+
+fn push_events(out: &mut Vec<Output>, key: &str, events: &serde_json::Value) {
+    for e in events.as_array().into_iter().flatten() {
+        let request_id = e
+            .get("request_id")
+            .and_then(|r| r.as_str())
+            .map(str::to_owned);
+        if let Ok(payload) = serde_json::to_vec(e) {
+            out.push(Output {
+                key: key.to_owned(),
+                request_id,
+                payload,
+            });
+        }
+    }
+}

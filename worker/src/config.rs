@@ -1,0 +1,32 @@
+//! The worker's configuration: every variable it reads, documented for `--help`.
+
+use clap::Parser;
+use parley_bus::KafkaArgs;
+
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "worker",
+    about = "Parley worker: applies commands from Kafka to Postgres and publishes their events"
+)]
+pub struct WorkerConfig {
+    /// Postgres connection URL.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: String,
+
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+
+    /// Most commands taken from one poll and applied in one transaction.
+    #[arg(long, env = "PARLEY_WORKER_BATCH", default_value_t = 500)]
+    pub batch_max: usize,
+
+    /// Postgres connections the worker keeps.
+    #[arg(long, env = "PARLEY_WORKER_DB_POOL", default_value_t = 2)]
+    pub db_pool_size: u32,
+
+    /// A stable name for this worker (its Kafka `transactional.id` suffix). A restarted
+    /// worker with the same id fences its predecessor's open transaction at once; default
+    /// is a random id per process.
+    #[arg(long, env = "PARLEY_WORKER_ID")]
+    pub worker_id: Option<String>,
+}

@@ -1,0 +1,37 @@
+//! Parley's worker: consumes `<prefix>.commands` in a consumer group, applies each poll's
+//! batch to Postgres in one transaction, and publishes the events together with the
+//! consumer offsets in one Kafka transaction.
+
+pub mod apply;
+pub mod batch;
+pub mod config;
+pub mod pipeline;
+
+pub use config::WorkerConfig;
+
+use anyhow::Context;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// Runs a worker until `shutdown` fires: topics and migrations first, then the pipeline
+/// on a blocking thread (Diesel and the transactional producer are synchronous).
+pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::Result<()> {
+    parley_bus::admin::ensure_topics(&config.kafka)
+        .await
+        .context("creating topics")?;
+    let pool = parley_db::pool::build_pool(
+        &config.database_url,
+        config.db_pool_size,
+        Duration::from_secs(5),
+    )?;
+    let migrate_pool = pool.clone();
+    let ran = tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
+        let mut conn = migrate_pool.get().context("connecting to Postgres")?;
+        Ok(parley_db::migrate::run_pending(&mut conn)?)
+    })
+    .await??;
+    tracing::info!(migrations = ran, "database ready");
+
+    let pipeline = pipeline::Pipeline::new(&config, pool)?;
+    tokio::task::spawn_blocking(move || pipeline.run(&shutdown)).await?
+}

@@ -1,0 +1,19 @@
+//! The `worker` binary: configuration from the environment, logs, signals, run.
+
+use clap::Parser;
+use parley_worker::WorkerConfig;
+use tokio_util::sync::CancellationToken;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    parley_bus::process::init_tracing();
+    let config = WorkerConfig::parse();
+    let shutdown = CancellationToken::new();
+    let signals = tokio::spawn(parley_bus::process::cancel_on_signal(shutdown.clone()));
+    let result = parley_worker::run(config, shutdown).await;
+    signals.abort();
+    if let Err(e) = &result {
+        tracing::error!(error = %format!("{e:#}"), "worker stopped");
+    }
+    result
+}

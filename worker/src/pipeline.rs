@@ -1,0 +1,230 @@
+//! The worker's consume-apply-publish loop.
+//!
+//! Order per batch: poll up to `batch_max` records; apply them to Postgres and commit;
+//! then in one Kafka transaction publish the events and dead letters and the consumer
+//! offsets. A crash anywhere before the Kafka commit leaves the offsets where they were,
+//! so the batch is consumed again; the ledger in Postgres turns the re-application into a
+//! replay of the stored events, and the aborted Kafka transaction's events are never seen
+//! by `read_committed` readers. Result: every command's events are seen exactly once.
+
+use crate::batch::{self, Input, Output, Prepared};
+use crate::config::WorkerConfig;
+use anyhow::Context;
+use parley_bus::{headers, KafkaArgs, Topics};
+use parley_db::PgPool;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::{Message, Offset, TopicPartitionList};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+const TXN_TIMEOUT: Duration = Duration::from_secs(10);
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+pub struct Pipeline {
+    consumer: BaseConsumer,
+    producer: BaseProducer,
+    pool: PgPool,
+    topics: Topics,
+    kafka: KafkaArgs,
+    txn_id: String,
+    batch_max: usize,
+}
+
+/// A polled batch: its records and, per partition, the first and next offsets.
+struct Polled {
+    inputs: Vec<Input>,
+    ranges: BTreeMap<i32, (i64, i64)>,
+}
+
+impl Pipeline {
+    pub fn new(config: &WorkerConfig, pool: PgPool) -> anyhow::Result<Self> {
+        let topics = config.kafka.topics();
+        let worker_id = config
+            .worker_id
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let txn_id = format!("{}.worker.{worker_id}", config.kafka.topic_prefix);
+        let group = parley_bus::topics::worker_group(&config.kafka.topic_prefix);
+        let consumer: BaseConsumer = parley_bus::client::consumer(&config.kafka, &txn_id, &group)
+            .create()
+            .context("creating the command consumer")?;
+        consumer
+            .subscribe(&[&topics.commands])
+            .context("subscribing to commands")?;
+        let producer = new_producer(&config.kafka, &txn_id)?;
+        Ok(Self {
+            consumer,
+            producer,
+            pool,
+            topics,
+            kafka: config.kafka.clone(),
+            txn_id,
+            batch_max: config.batch_max.max(1),
+        })
+    }
+
+    /// Runs until `shutdown`; the batch in hand when it fires is finished and committed.
+    pub fn run(mut self, shutdown: &CancellationToken) -> anyhow::Result<()> {
+        tracing::info!(txn_id = %self.txn_id, "worker consuming {}", self.topics.commands);
+        let mut backoff = Duration::from_millis(100);
+        while !shutdown.is_cancelled() {
+            let Some(polled) = self.poll_batch(Duration::from_millis(100)) else {
+                continue;
+            };
+            let started = Instant::now();
+            match self.process(&polled) {
+                Ok(prepared) => {
+                    backoff = Duration::from_millis(100);
+                    tracing::debug!(
+                        commands = polled.inputs.len(),
+                        applied = prepared.applied,
+                        replayed = prepared.replayed,
+                        events = prepared.events.len(),
+                        ms = started.elapsed().as_millis() as u64,
+                        "batch committed"
+                    );
+                }
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), retry_in_ms = backoff.as_millis() as u64,
+                        "batch failed; offsets not committed, retrying");
+                    self.rewind(&polled);
+                    sleep_unless_cancelled(backoff, shutdown);
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+            }
+        }
+        tracing::info!("worker stopped");
+        Ok(())
+    }
+
+    /// Takes what one poll returns, up to `batch_max` records.
+    fn poll_batch(&self, wait: Duration) -> Option<Polled> {
+        let mut polled = Polled {
+            inputs: Vec::new(),
+            ranges: BTreeMap::new(),
+        };
+        let mut timeout = wait;
+        while polled.inputs.len() < self.batch_max {
+            match self.consumer.poll(timeout) {
+                None => break,
+                Some(Err(e)) => {
+                    tracing::warn!(error = %e, "consumer error");
+                    break;
+                }
+                Some(Ok(msg)) => {
+                    let entry = polled
+                        .ranges
+                        .entry(msg.partition())
+                        .or_insert((msg.offset(), msg.offset()));
+                    entry.1 = msg.offset() + 1;
+                    polled.inputs.push(Input {
+                        key: msg.key().map(<[u8]>::to_vec),
+                        payload: msg.payload().map(<[u8]>::to_vec).unwrap_or_default(),
+                    });
+                    timeout = Duration::ZERO;
+                }
+            }
+        }
+        (!polled.inputs.is_empty()).then_some(polled)
+    }
+
+    fn process(&mut self, polled: &Polled) -> anyhow::Result<Prepared> {
+        let prepared = {
+            let mut conn = self.pool.get().context("connecting to Postgres")?;
+            batch::apply_batch(&mut conn, &polled.inputs).context("applying the batch")?
+        };
+        if let Err(e) = self.publish(&prepared, polled) {
+            if self.producer.abort_transaction(TXN_TIMEOUT).is_err() {
+                // A fatal producer error (fenced, or state unknown): start afresh.
+                self.producer = new_producer(&self.kafka, &self.txn_id)?;
+            }
+            return Err(e);
+        }
+        Ok(prepared)
+    }
+
+    /// Publishes the batch's records and offsets in one Kafka transaction.
+    fn publish(&self, prepared: &Prepared, polled: &Polled) -> anyhow::Result<()> {
+        self.producer.begin_transaction()?;
+        for (topic, records) in [
+            (&self.topics.events, &prepared.events),
+            (&self.topics.dlq, &prepared.dead_letters),
+        ] {
+            for out in records {
+                self.send(topic, out)?;
+            }
+        }
+        let mut offsets = TopicPartitionList::new();
+        for (partition, (_, next)) in &polled.ranges {
+            offsets.add_partition_offset(
+                &self.topics.commands,
+                *partition,
+                Offset::Offset(*next),
+            )?;
+        }
+        let group = self
+            .consumer
+            .group_metadata()
+            .context("no consumer group metadata")?;
+        self.producer
+            .send_offsets_to_transaction(&offsets, &group, TXN_TIMEOUT)?;
+        self.producer.commit_transaction(TXN_TIMEOUT)?;
+        Ok(())
+    }
+
+    fn send(&self, topic: &str, out: &Output) -> anyhow::Result<()> {
+        let headers = out.request_id.as_deref().map(headers::with_request_id);
+        loop {
+            let mut record = BaseRecord::to(topic).key(&out.key).payload(&out.payload);
+            if let Some(h) = headers.clone() {
+                record = record.headers(h);
+            }
+            match self.producer.send(record) {
+                Ok(()) => return Ok(()),
+                Err((
+                    rdkafka::error::KafkaError::MessageProduction(
+                        rdkafka::types::RDKafkaErrorCode::QueueFull,
+                    ),
+                    _,
+                )) => {
+                    self.producer.poll(Duration::from_millis(10));
+                }
+                Err((e, _)) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Moves the consumer back to the start of a failed batch so it is consumed again.
+    fn rewind(&self, polled: &Polled) {
+        for (partition, (first, _)) in &polled.ranges {
+            if let Err(e) = self.consumer.seek(
+                &self.topics.commands,
+                *partition,
+                Offset::Offset(*first),
+                Duration::from_secs(5),
+            ) {
+                // Not ours any more (rebalanced): its new owner starts from the committed offset.
+                tracing::debug!(partition, error = %e, "rewind skipped");
+            }
+        }
+    }
+}
+
+fn new_producer(kafka: &KafkaArgs, txn_id: &str) -> anyhow::Result<BaseProducer> {
+    let producer: BaseProducer = parley_bus::client::transactional_producer(kafka, txn_id, txn_id)
+        .create()
+        .context("creating the event producer")?;
+    producer
+        .init_transactions(Duration::from_secs(30))
+        .context("initialising Kafka transactions")?;
+    Ok(producer)
+}
+
+fn sleep_unless_cancelled(d: Duration, shutdown: &CancellationToken) {
+    let deadline = Instant::now() + d;
+    while Instant::now() < deadline && !shutdown.is_cancelled() {
+        std::thread::sleep(Duration::from_millis(20).min(d));
+    }
+}
