@@ -5,6 +5,7 @@
 //! transaction. Diesel is synchronous: async callers go through `spawn_blocking`.
 
 pub mod error;
+pub mod friends;
 pub mod ledger;
 pub mod members;
 pub mod messages;
@@ -12,6 +13,7 @@ pub mod migrate;
 pub mod pool;
 pub mod rooms;
 pub mod rows;
+pub mod saved;
 pub mod schema;
 pub mod sessions;
 pub mod users;

@@ -90,3 +90,13 @@ pub fn mark_read(conn: &mut PgConnection, room: Uuid, user: Uuid, seq: i64) -> Q
         .select(m::last_read_seq)
         .first(conn)
 }
+
+/// The member who joined `room` first, if any is left.
+pub fn longest_standing(conn: &mut PgConnection, room: Uuid) -> QueryResult<Option<Uuid>> {
+    m::memberships
+        .filter(m::room_id.eq(room))
+        .order(m::joined_at.asc())
+        .select(m::user_id)
+        .first(conn)
+        .optional()
+}

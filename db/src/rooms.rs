@@ -79,3 +79,18 @@ pub fn list_public_not_joined(
         .select(RoomRow::as_select())
         .load(conn)
 }
+
+pub fn set_owner(conn: &mut PgConnection, id: Uuid, owner: Option<Uuid>) -> QueryResult<()> {
+    diesel::update(r::rooms.find(id))
+        .set(r::owner_id.eq(owner))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Rooms owned by `user`.
+pub fn owned_by(conn: &mut PgConnection, user: Uuid) -> QueryResult<Vec<Uuid>> {
+    r::rooms
+        .filter(r::owner_id.eq(user))
+        .select(r::id)
+        .load(conn)
+}

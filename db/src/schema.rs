@@ -85,6 +85,7 @@ diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(messages -> rooms (room_id));
 diesel::joinable!(messages -> users (author_id));
 diesel::joinable!(saved_messages -> messages (message_id));
+diesel::joinable!(saved_messages -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,

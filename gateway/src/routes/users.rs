@@ -1,15 +1,17 @@
-//! Accounts: register, my profile, public profiles.
+//! Accounts: register, my profile (read, change, delete), public profiles.
 
 use crate::auth::AuthUser;
 use crate::blocking;
 use crate::dispatch::{self, Wait};
 use crate::error::ApiError;
-use crate::password;
 use crate::state::AppState;
-use actix_web::{web, HttpResponse};
+use crate::{password, prefer};
+use actix_web::{web, HttpRequest, HttpResponse};
 use parley_schema::command::Command;
-use parley_schema::requests::RegisterRequest;
-use parley_schema::validate::{username_key, DisplayName, Password, Username};
+use parley_schema::requests::{RegisterRequest, UpdateProfileRequest};
+use parley_schema::validate::{
+    username_key, DisplayName, Password, StatusMessage, Username, ValidationError,
+};
 use parley_schema::{ErrorBody, ErrorCode, UserId};
 use std::time::Duration;
 
@@ -80,4 +82,56 @@ pub async fn profile(
     .await?
     .ok_or_else(|| ApiError::not_found("user"))?;
     Ok(HttpResponse::Ok().json(parley_db::views::user(&user)))
+}
+
+/// `PATCH /api/me`: display name and/or status message.
+#[tracing::instrument(skip_all, fields(user = %auth.user_id))]
+pub async fn update_me(
+    req: HttpRequest,
+    auth: AuthUser,
+    state: web::Data<AppState>,
+    body: web::Json<UpdateProfileRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let display_name = body
+        .display_name
+        .as_deref()
+        .map(DisplayName::parse)
+        .transpose()?
+        .map(DisplayName::into_inner);
+    let status_message = body
+        .status_message
+        .as_deref()
+        .map(StatusMessage::parse)
+        .transpose()?
+        .map(StatusMessage::into_inner);
+    if display_name.is_none() && status_message.is_none() {
+        return Err(ValidationError {
+            field: "body",
+            message: "give display_name, status_message or both".into(),
+        }
+        .into());
+    }
+    let command = Command::UpdateProfile {
+        display_name,
+        status_message,
+    };
+    dispatch::submit(
+        &state,
+        &auth,
+        command,
+        Wait::from_prefer(prefer::wait(&req)),
+    )
+    .await
+}
+
+/// `DELETE /api/me`: the account and everything personal goes; messages stay.
+#[tracing::instrument(skip_all, fields(user = %auth.user_id))]
+pub async fn delete_me(
+    req: HttpRequest,
+    auth: AuthUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let wait = Wait::from_prefer(prefer::wait(&req));
+    dispatch::submit(&state, &auth, Command::DeleteAccount, wait).await
 }

@@ -5,7 +5,7 @@ use chrono::Utc;
 use diesel::prelude::*;
 use parley_db::rows::{SessionRow, UserRow};
 use parley_db::{sessions, users, views};
-use parley_schema::event::Event;
+use parley_schema::event::{Event, FriendChange, FriendEvent, MemberChange};
 use parley_schema::{ErrorCode, RequestId, SessionId, UserId};
 
 pub fn register(
@@ -78,4 +78,53 @@ pub fn close_session(
 ) -> ApplyResult {
     sessions::delete(conn, session_id.0)?;
     Ok(Outcome::no_content().emit(vec![actor], rid, Event::SessionClosed { session_id }))
+}
+
+pub fn update_profile(
+    conn: &mut PgConnection,
+    rid: RequestId,
+    actor: UserId,
+    display_name: Option<&str>,
+    status_message: Option<&str>,
+) -> ApplyResult {
+    if users::find_active(conn, actor.0)?.is_none() {
+        return Err(reject(ErrorCode::Unauthenticated, "the account is gone"));
+    }
+    let row = users::update_profile(conn, actor.0, display_name, status_message)?;
+    let user = views::user(&row);
+    Ok(Outcome::new(200, &user).emit(vec![actor], rid, Event::Profile(user)))
+}
+
+/// Deletes an account: sessions, memberships, friendships, saved items and read markers
+/// go; messages stay, shown with no author. Rooms it owned pass to their longest-standing
+/// member. Everyone concerned hears of it; the account's own streams close.
+pub fn delete_account(conn: &mut PgConnection, rid: RequestId, actor: UserId) -> ApplyResult {
+    let Some(row) = users::find_active(conn, actor.0)? else {
+        return Err(reject(ErrorCode::Unauthenticated, "the account is gone"));
+    };
+    let me = views::user(&row);
+    let mut outcome = Outcome::no_content();
+    let left = parley_db::members::remove_all_of_user(conn, actor.0)?;
+    for room in parley_db::rooms::owned_by(conn, actor.0)? {
+        let heir = parley_db::members::longest_standing(conn, room)?;
+        parley_db::rooms::set_owner(conn, room, heir)?;
+    }
+    for room in left {
+        outcome =
+            super::rooms::announce_departure(conn, outcome, rid, room, &me, MemberChange::Left)?;
+    }
+    for fan in parley_db::friends::remove_all_of_user(conn, actor.0)? {
+        outcome = outcome.emit(
+            vec![fan.into()],
+            rid,
+            Event::Friend(FriendEvent {
+                change: FriendChange::Removed,
+                user: me.clone(),
+            }),
+        );
+    }
+    parley_db::saved::remove_all_of_user(conn, actor.0)?;
+    sessions::delete_for_user(conn, actor.0)?;
+    users::soft_delete(conn, actor.0)?;
+    Ok(outcome.emit(vec![actor], rid, Event::AccountDeleted { user_id: actor }))
 }

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audience;
+mod friends;
 mod messages;
 mod rooms;
 
@@ -122,9 +123,28 @@ pub fn apply(conn: &mut PgConnection, env: &CommandEnvelope) -> ApplyResult {
             body,
             client_id,
         } => messages::send(conn, rid, actor, *room_id, *message_id, body, client_id),
-        other => Err(reject(
-            ErrorCode::Unavailable,
-            format!("{} is not supported by this worker yet", other.kind()),
-        )),
+        Command::UpdateProfile {
+            display_name,
+            status_message,
+        } => accounts::update_profile(
+            conn,
+            rid,
+            actor,
+            display_name.as_deref(),
+            status_message.as_deref(),
+        ),
+        Command::DeleteAccount => accounts::delete_account(conn, rid, actor),
+        Command::AddFriend { username } => friends::add(conn, rid, actor, username),
+        Command::RemoveFriend { username } => friends::remove(conn, rid, actor, username),
+        Command::AddMember { room_id, username } => {
+            rooms::add_member(conn, rid, actor, *room_id, username)
+        }
+        Command::RemoveMember { room_id, username } => {
+            rooms::remove_member(conn, rid, actor, *room_id, username)
+        }
+        Command::DeleteRoom { room_id } => rooms::delete(conn, rid, actor, *room_id),
+        Command::MarkRead { room_id, seq } => messages::mark_read(conn, rid, actor, *room_id, *seq),
+        Command::SaveMessage { message_id } => messages::save(conn, actor, *message_id),
+        Command::UnsaveMessage { message_id } => messages::unsave(conn, actor, *message_id),
     }
 }

@@ -1,12 +1,12 @@
-//! Rooms: create (with members), and later join, leave, remove, delete.
+//! Rooms: create (with members), join and add, leave and remove, delete.
 
-use super::{audience, reject, ApplyResult, Outcome};
+use super::{audience, reject, ApplyError, ApplyResult, Outcome};
 use chrono::Utc;
 use diesel::prelude::*;
-use parley_db::rows::RoomRow;
+use parley_db::rows::{RoomRow, UserRow};
 use parley_db::{members, rooms, users, views};
-use parley_schema::event::{Event, RoomChange, RoomEvent};
-use parley_schema::model::Visibility;
+use parley_schema::event::{Event, MemberChange, MemberEvent, RoomChange, RoomEvent};
+use parley_schema::model::{Room, Visibility};
 use parley_schema::validate::username_key;
 use parley_schema::{ErrorCode, RequestId, RoomId, UserId};
 
@@ -54,6 +54,192 @@ pub fn create(
         Event::Room(RoomEvent {
             change: RoomChange::Created,
             room,
+        }),
+    ))
+}
+
+fn locked_room(conn: &mut PgConnection, room_id: RoomId) -> Result<RoomRow, ApplyError> {
+    rooms::find_for_update(conn, room_id.0)?
+        .ok_or_else(|| reject(ErrorCode::NotFound, "no such room"))
+}
+
+fn named_user(conn: &mut PgConnection, username: &str) -> Result<UserRow, ApplyError> {
+    users::find_by_key(conn, &username_key(username))?
+        .ok_or_else(|| reject(ErrorCode::NotFound, format!("no user named {username:?}")))
+}
+
+fn room_view(conn: &mut PgConnection, row: &RoomRow) -> QueryResult<Room> {
+    let count = rooms::member_count(conn, row.id)?;
+    Ok(views::room(row, count))
+}
+
+/// `POST /api/rooms/{id}/members`: one's own name joins a public room; a member adds
+/// someone else.
+pub fn add_member(
+    conn: &mut PgConnection,
+    rid: RequestId,
+    actor: UserId,
+    room_id: RoomId,
+    username: &str,
+) -> ApplyResult {
+    let room = locked_room(conn, room_id)?;
+    let user = named_user(conn, username)?;
+    let actor_is_member = members::is_member(conn, room.id, actor.0)?;
+    if user.id == actor.0 {
+        if actor_is_member {
+            return Err(reject(ErrorCode::AlreadyMember, "you are already a member"));
+        }
+        if room.visibility != "public" {
+            return Err(reject(
+                ErrorCode::Forbidden,
+                "a private room is joined by invitation only",
+            ));
+        }
+    } else if !actor_is_member {
+        return Err(reject(
+            ErrorCode::NotAMember,
+            "you are not a member of this room",
+        ));
+    }
+    if !members::add(conn, room.id, user.id)? {
+        return Err(reject(
+            ErrorCode::AlreadyMember,
+            format!("{username:?} is already a member"),
+        ));
+    }
+    let view = room_view(conn, &room)?;
+    let audience = audience::room_members(conn, room.id)?;
+    Ok(Outcome::new(201, &view)
+        .emit(
+            audience.clone(),
+            rid,
+            Event::Member(MemberEvent {
+                change: MemberChange::Joined,
+                room_id,
+                user: views::user(&user),
+            }),
+        )
+        .emit(
+            audience,
+            rid,
+            Event::Room(RoomEvent {
+                change: RoomChange::Updated,
+                room: view,
+            }),
+        ))
+}
+
+/// `DELETE /api/rooms/{id}/members/{username}`: leave (oneself) or remove (owner only).
+pub fn remove_member(
+    conn: &mut PgConnection,
+    rid: RequestId,
+    actor: UserId,
+    room_id: RoomId,
+    username: &str,
+) -> ApplyResult {
+    let room = locked_room(conn, room_id)?;
+    let user = named_user(conn, username)?;
+    let leaving = user.id == actor.0;
+    if !leaving && room.owner_id != Some(actor.0) {
+        let code = if members::is_member(conn, room.id, actor.0)? {
+            ErrorCode::Forbidden
+        } else {
+            ErrorCode::NotAMember
+        };
+        return Err(reject(code, "only the room's owner removes members"));
+    }
+    if !members::remove(conn, room.id, user.id)? {
+        let code = if leaving {
+            ErrorCode::NotAMember
+        } else {
+            ErrorCode::NotFound
+        };
+        return Err(reject(
+            code,
+            format!("{username:?} is not a member of this room"),
+        ));
+    }
+    if leaving && room.owner_id == Some(actor.0) {
+        let heir = members::longest_standing(conn, room.id)?;
+        rooms::set_owner(conn, room.id, heir)?;
+    }
+    let change = if leaving {
+        MemberChange::Left
+    } else {
+        MemberChange::Removed
+    };
+    let me = views::user(&user);
+    let outcome = Outcome::no_content().emit(
+        vec![user.id.into()],
+        rid,
+        Event::Member(MemberEvent {
+            change,
+            room_id,
+            user: me.clone(),
+        }),
+    );
+    announce_departure(conn, outcome, rid, room.id, &me, change)
+}
+
+/// Tells a room's remaining members that `user` left or was removed, with the updated room.
+pub fn announce_departure(
+    conn: &mut PgConnection,
+    outcome: Outcome,
+    rid: RequestId,
+    room: uuid::Uuid,
+    user: &parley_schema::model::User,
+    change: MemberChange,
+) -> Result<Outcome, ApplyError> {
+    let Some(row) = rooms::find(conn, room)? else {
+        return Ok(outcome);
+    };
+    let view = room_view(conn, &row)?;
+    let audience = audience::room_members(conn, room)?;
+    Ok(outcome
+        .emit(
+            audience.clone(),
+            rid,
+            Event::Member(MemberEvent {
+                change,
+                room_id: room.into(),
+                user: user.clone(),
+            }),
+        )
+        .emit(
+            audience,
+            rid,
+            Event::Room(RoomEvent {
+                change: RoomChange::Updated,
+                room: view,
+            }),
+        ))
+}
+
+/// `DELETE /api/rooms/{id}`: owner only; every member hears `room` deleted.
+pub fn delete(
+    conn: &mut PgConnection,
+    rid: RequestId,
+    actor: UserId,
+    room_id: RoomId,
+) -> ApplyResult {
+    let room = locked_room(conn, room_id)?;
+    if room.owner_id != Some(actor.0) {
+        let code = if members::is_member(conn, room.id, actor.0)? {
+            ErrorCode::Forbidden
+        } else {
+            ErrorCode::NotAMember
+        };
+        return Err(reject(code, "only the room's owner deletes it"));
+    }
+    let view = room_view(conn, &room)?;
+    let audience = audience::room_members(conn, room.id)?;
+    rooms::delete(conn, room.id)?;
+    Ok(Outcome::no_content().emit(
+        audience,
+        rid,
+        Event::Room(RoomEvent {
+            change: RoomChange::Deleted,
+            room: view,
         }),
     ))
 }

@@ -1,0 +1,65 @@
+//! Friends: a one-way list; `friend` events go to the list's owner (all their devices).
+
+use super::{reject, ApplyResult, Outcome};
+use diesel::prelude::*;
+use parley_db::rows::UserRow;
+use parley_db::{friends, users, views};
+use parley_schema::event::{Event, FriendChange, FriendEvent};
+use parley_schema::validate::username_key;
+use parley_schema::{ErrorBody, ErrorCode, RequestId, UserId};
+
+fn target(conn: &mut PgConnection, username: &str) -> Result<UserRow, super::ApplyError> {
+    users::find_by_key(conn, &username_key(username))?
+        .ok_or_else(|| reject(ErrorCode::NotFound, format!("no user named {username:?}")))
+}
+
+pub fn add(conn: &mut PgConnection, rid: RequestId, actor: UserId, username: &str) -> ApplyResult {
+    let friend = target(conn, username)?;
+    if friend.id == actor.0 {
+        return Err(super::ApplyError::Rejected(
+            ErrorBody::new(
+                ErrorCode::ValidationFailed,
+                "you cannot add yourself as a friend",
+            )
+            .with_field("username"),
+        ));
+    }
+    if !friends::add(conn, actor.0, friend.id)? {
+        return Err(reject(
+            ErrorCode::AlreadyFriends,
+            format!("{username:?} is already your friend"),
+        ));
+    }
+    let user = views::user(&friend);
+    Ok(Outcome::new(201, &user).emit(
+        vec![actor],
+        rid,
+        Event::Friend(FriendEvent {
+            change: FriendChange::Added,
+            user,
+        }),
+    ))
+}
+
+pub fn remove(
+    conn: &mut PgConnection,
+    rid: RequestId,
+    actor: UserId,
+    username: &str,
+) -> ApplyResult {
+    let friend = target(conn, username)?;
+    if !friends::remove(conn, actor.0, friend.id)? {
+        return Err(reject(
+            ErrorCode::NotFound,
+            format!("{username:?} is not your friend"),
+        ));
+    }
+    Ok(Outcome::no_content().emit(
+        vec![actor],
+        rid,
+        Event::Friend(FriendEvent {
+            change: FriendChange::Removed,
+            user: views::user(&friend),
+        }),
+    ))
+}
