@@ -6,6 +6,7 @@ use crate::events::router::{self, Router};
 use crate::events::Hub;
 use crate::metrics::Metrics;
 use crate::publisher::Publisher;
+use crate::ratelimit::RateLimiter;
 use crate::state::AppState;
 use crate::waiters::Waiters;
 use crate::{json, password, routes};
@@ -70,6 +71,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let static_dir = config.static_dir.clone();
         let workers = config.http_workers;
+        let send_limiter = RateLimiter::new(config.send_rate, config.send_burst);
         let state = web::Data::new(AppState {
             config: Arc::new(config),
             gateway_id,
@@ -79,6 +81,7 @@ impl Application {
             waiters,
             metrics: Arc::clone(&metrics),
             dummy_hash,
+            send_limiter,
         });
         let mut server = HttpServer::new(move || {
             let metrics = Arc::clone(&metrics);

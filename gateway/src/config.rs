@@ -50,6 +50,14 @@ pub struct GatewayConfig {
     #[arg(long, env = "PARLEY_COOKIE_SECURE", default_value_t = false)]
     pub cookie_secure: bool,
 
+    /// Messages a user may send per second (per gateway), on average.
+    #[arg(long, env = "PARLEY_SEND_RATE", default_value_t = 10.0)]
+    pub send_rate: f64,
+
+    /// Messages a user may send at once before `PARLEY_SEND_RATE` applies.
+    #[arg(long, env = "PARLEY_SEND_BURST", default_value_t = 30)]
+    pub send_burst: u32,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "PARLEY_HTTP_WORKERS")]
     pub http_workers: Option<usize>,

@@ -14,6 +14,8 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum ApiError {
+    #[error("rate limited")]
+    RateLimited { retry_after_secs: u64 },
     #[error("{}: {}", .0.code.as_str(), .0.message)]
     Client(ErrorBody),
     #[error("database: {0}")]
@@ -29,6 +31,12 @@ impl ApiError {
         Self::Client(ErrorBody::new(code, message))
     }
 
+    pub fn rate_limited(retry: std::time::Duration) -> Self {
+        Self::RateLimited {
+            retry_after_secs: retry.as_secs_f64().ceil().max(1.0) as u64,
+        }
+    }
+
     pub fn unauthenticated() -> Self {
         Self::new(ErrorCode::Unauthenticated, "log in first")
     }
@@ -40,6 +48,10 @@ impl ApiError {
     fn body(&self) -> ErrorBody {
         match self {
             Self::Client(body) => body.clone(),
+            Self::RateLimited { .. } => ErrorBody::new(
+                ErrorCode::RateLimited,
+                "you are sending too fast; slow down",
+            ),
             Self::Db(DbError::Unavailable(_)) | Self::Kafka(_) => ErrorBody::new(
                 ErrorCode::Unavailable,
                 "the service is temporarily unavailable; try again",
@@ -70,12 +82,13 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let body = self.body();
-        if !matches!(self, Self::Client(_)) {
-            tracing::error!(error = %self, "request failed");
-        }
         let mut resp = HttpResponse::build(self.status_code());
-        if body.code == ErrorCode::RateLimited {
-            resp.insert_header(("Retry-After", "1"));
+        match self {
+            Self::Client(_) => {}
+            Self::RateLimited { retry_after_secs } => {
+                resp.insert_header(("Retry-After", retry_after_secs.to_string()));
+            }
+            _ => tracing::error!(error = %self, "request failed"),
         }
         resp.json(ErrorResponse { error: body })
     }

@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod password;
 pub mod prefer;
 pub mod publisher;
+pub mod ratelimit;
 pub mod routes;
 pub mod state;
 pub mod waiters;

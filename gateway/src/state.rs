@@ -4,6 +4,7 @@ use crate::config::GatewayConfig;
 use crate::events::Hub;
 use crate::metrics::Metrics;
 use crate::publisher::Publisher;
+use crate::ratelimit::RateLimiter;
 use crate::waiters::Waiters;
 use parley_db::PgPool;
 use std::sync::Arc;
@@ -17,6 +18,8 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     pub waiters: Arc<Waiters>,
     pub metrics: Arc<Metrics>,
+    /// Message sends per user.
+    pub send_limiter: RateLimiter,
     /// A password hash to verify against for unknown users (equal timing).
     pub dummy_hash: String,
 }

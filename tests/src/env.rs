@@ -130,6 +130,8 @@ pub async fn spawn_env(services: &Services) -> anyhow::Result<TestEnv> {
         stream_buffer: 256,
         keep_alive_secs: 15,
         cookie_secure: false,
+        send_rate: 20.0,
+        send_burst: 20,
         http_workers: Some(2),
     };
     let app = Application::build(gateway, shutdown.clone()).await?;
