@@ -1,6 +1,7 @@
 //! `Application`: builds the gateway (topics, pools, consumer, HTTP server) and runs it
 //! until the shutdown token fires. Tests build it on port 0 and talk to it over a socket.
 
+use crate::authcache::AuthCache;
 use crate::config::GatewayConfig;
 use crate::events::router::{self, Router};
 use crate::events::Hub;
@@ -41,6 +42,7 @@ impl Application {
         let gateway_id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
         let metrics = Arc::new(Metrics::default());
         let waiters = Arc::new(Waiters::default());
+        let auth_cache = Arc::new(AuthCache::new(Duration::from_secs(config.auth_cache_secs)));
         let kafka = config.kafka.clone();
         let partitions =
             tokio::task::spawn_blocking(move || router::partition_count(&kafka)).await??;
@@ -51,18 +53,15 @@ impl Application {
             Arc::clone(&metrics),
         ));
         let router = {
-            let (kafka, id, hub, waiters, metrics) = (
-                config.kafka.clone(),
-                gateway_id.clone(),
-                Arc::clone(&hub),
-                Arc::clone(&waiters),
-                Arc::clone(&metrics),
-            );
+            let (kafka, id) = (config.kafka.clone(), gateway_id.clone());
+            let parts = router::Parts {
+                hub: Arc::clone(&hub),
+                waiters: Arc::clone(&waiters),
+                auth_cache: Arc::clone(&auth_cache),
+                metrics: Arc::clone(&metrics),
+            };
             let replay = config.replay_per_partition;
-            tokio::task::spawn_blocking(move || {
-                Router::new(&kafka, &id, hub, waiters, metrics, replay)
-            })
-            .await??
+            tokio::task::spawn_blocking(move || Router::new(&kafka, &id, parts, replay)).await??
         };
         let publisher = Publisher::new(&config.kafka, &gateway_id)?;
         let dummy_hash = tokio::task::spawn_blocking(password::dummy_hash).await?;
@@ -79,6 +78,7 @@ impl Application {
             publisher,
             hub: Arc::clone(&hub),
             waiters,
+            auth_cache,
             metrics: Arc::clone(&metrics),
             dummy_hash,
             send_limiter,

@@ -1,6 +1,7 @@
 //! Authentication: a bearer token or the `parley_session` cookie, looked up by its
 //! SHA-256 hash. Cookie-authenticated writes from another origin are refused (CSRF).
 
+use crate::authcache::Cached;
 use crate::blocking;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -79,16 +80,29 @@ async fn authenticate(req: HttpRequest) -> Result<AuthUser, ApiError> {
         .ok_or_else(|| ApiError::Internal("no app state".into()))?
         .clone();
     let hash = token_hash(&token);
+    let stale = match state.auth_cache.get(&hash) {
+        Cached::Fresh(user) => return Ok(user),
+        Cached::Stale(user) => Some(user),
+        Cached::Missing => None,
+    };
+    let key = hash.clone();
     let found = blocking::with_conn(&state.db, move |conn| {
-        Ok(parley_db::sessions::find_by_token_hash(conn, &hash)?)
+        Ok(parley_db::sessions::find_by_token_hash(conn, &key)?)
     })
-    .await?;
-    let (session, user) = found.ok_or_else(ApiError::unauthenticated)?;
-    Ok(AuthUser {
+    .await;
+    let (session, user) = match (found, stale) {
+        (Ok(found), _) => found.ok_or_else(ApiError::unauthenticated)?,
+        // Postgres is unreachable: a session we knew is still good (logouts evict).
+        (Err(ApiError::Db(e)), Some(user)) if e.is_transient() => return Ok(user),
+        (Err(e), _) => return Err(e),
+    };
+    let auth = AuthUser {
         user_id: user.id.into(),
         session_id: session.id.into(),
         user: parley_db::views::user(&user),
-    })
+    };
+    state.auth_cache.put(hash, auth.clone());
+    Ok(auth)
 }
 
 impl FromRequest for AuthUser {

@@ -50,6 +50,11 @@ pub struct GatewayConfig {
     #[arg(long, env = "PARLEY_COOKIE_SECURE", default_value_t = false)]
     pub cookie_secure: bool,
 
+    /// Seconds an authenticated session is trusted without asking Postgres again (logout
+    /// and account deletion take effect at once regardless).
+    #[arg(long, env = "PARLEY_AUTH_CACHE_SECS", default_value_t = 60)]
+    pub auth_cache_secs: u64,
+
     /// Messages a user may send per second (per gateway), on average.
     #[arg(long, env = "PARLEY_SEND_RATE", default_value_t = 10.0)]
     pub send_rate: f64,

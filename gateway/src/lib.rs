@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod authcache;
 pub mod blocking;
 pub mod config;
 pub mod dispatch;

@@ -1,5 +1,6 @@
 //! What every handler shares.
 
+use crate::authcache::AuthCache;
 use crate::config::GatewayConfig;
 use crate::events::Hub;
 use crate::metrics::Metrics;
@@ -17,6 +18,7 @@ pub struct AppState {
     pub publisher: Publisher,
     pub hub: Arc<Hub>,
     pub waiters: Arc<Waiters>,
+    pub auth_cache: Arc<AuthCache>,
     pub metrics: Arc<Metrics>,
     /// Message sends per user.
     pub send_limiter: RateLimiter,

@@ -37,7 +37,7 @@ pub struct TestEnv {
     pub shutdown: CancellationToken,
 }
 
-fn now_secs() -> u64 {
+pub(crate) fn now_secs() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -130,6 +130,7 @@ pub async fn spawn_env(services: &Services) -> anyhow::Result<TestEnv> {
         stream_buffer: 256,
         keep_alive_secs: 15,
         cookie_secure: false,
+        auth_cache_secs: 60,
         send_rate: 20.0,
         send_burst: 20,
         http_workers: Some(2),
@@ -152,7 +153,7 @@ pub async fn spawn_env(services: &Services) -> anyhow::Result<TestEnv> {
 
 /// Creates `name` next to the database of `admin_url` and returns its URL. Test databases
 /// of runs older than an hour are dropped on the way.
-fn create_database(admin_url: &str, name: &str) -> anyhow::Result<String> {
+pub(crate) fn create_database(admin_url: &str, name: &str) -> anyhow::Result<String> {
     let mut admin = PgConnection::establish(admin_url).context("connecting to Postgres")?;
     #[derive(diesel::QueryableByName)]
     struct Db {

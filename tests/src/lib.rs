@@ -2,8 +2,10 @@
 //! Kafka and Postgres (`scripts/services up`). Each test binary gets one fresh database and
 //! its own topic prefix; tests isolate themselves with unique user names.
 
+pub mod check;
 pub mod client;
 pub mod env;
+pub mod procs;
 pub mod sse;
 
 pub use client::{Api, Session};

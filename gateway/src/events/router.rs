@@ -1,14 +1,16 @@
 //! The router: one consumer per gateway reading every partition of the events topic
 //! (assigned, not in a group), handing `result`s to waiting requests and every event to
-//! the hub. It starts `replay_per_partition` events back from the end, so a restarted
+//! the hub, and evicting cached sessions that closed. It starts `replay_per_partition` events back from the end, so a restarted
 //! gateway can still resume streams.
 
 use super::hub::Hub;
+use crate::authcache::AuthCache;
 use crate::metrics::Metrics;
 use crate::waiters::Waiters;
 use anyhow::Context;
 use parley_bus::KafkaArgs;
 use parley_schema::event::{EventName, RawEventEnvelope, ResultEvent};
+use parley_schema::SessionId;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::{Message, Offset, TopicPartitionList};
@@ -17,11 +19,17 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
+/// What the router feeds.
+pub struct Parts {
+    pub hub: Arc<Hub>,
+    pub waiters: Arc<Waiters>,
+    pub auth_cache: Arc<AuthCache>,
+    pub metrics: Arc<Metrics>,
+}
+
 pub struct Router {
     consumer: StreamConsumer,
-    hub: Arc<Hub>,
-    waiters: Arc<Waiters>,
-    metrics: Arc<Metrics>,
+    parts: Parts,
     /// Partitions not yet read to their end since start-up.
     behind: HashSet<i32>,
 }
@@ -48,11 +56,10 @@ impl Router {
     pub fn new(
         args: &KafkaArgs,
         gateway_id: &str,
-        hub: Arc<Hub>,
-        waiters: Arc<Waiters>,
-        metrics: Arc<Metrics>,
+        parts: Parts,
         replay_per_partition: usize,
     ) -> anyhow::Result<Self> {
+        let hub = &parts.hub;
         let client_id = format!("gateway-{gateway_id}");
         let mut config = parley_bus::client::consumer(args, &client_id, &client_id);
         config.set("enable.partition.eof", "true");
@@ -81,9 +88,7 @@ impl Router {
         }
         Ok(Self {
             consumer,
-            hub,
-            waiters,
-            metrics,
+            parts,
             behind,
         })
     }
@@ -98,7 +103,7 @@ impl Router {
             match msg {
                 Ok(m) => {
                     let (partition, offset) = (m.partition(), m.offset());
-                    self.metrics.events_consumed.inc();
+                    self.parts.metrics.events_consumed.inc();
                     self.handle(partition, offset, m.payload().unwrap_or_default());
                 }
                 Err(KafkaError::PartitionEOF(p)) => self.mark_caught_up(p),
@@ -118,24 +123,41 @@ impl Router {
         let env: RawEventEnvelope = match serde_json::from_slice(payload) {
             Ok(env) => env,
             Err(e) => {
-                self.metrics.events_undecodable.inc();
+                self.parts.metrics.events_undecodable.inc();
                 tracing::warn!(partition, offset, error = %e, "undecodable event skipped");
-                self.hub.skip(p, offset);
+                self.parts.hub.skip(p, offset);
                 return;
             }
         };
-        if env.event.event == EventName::Result {
-            if let Ok(result) = serde_json::from_str::<ResultEvent>(env.event.data.get()) {
-                self.waiters.complete(result);
+        match env.event.event {
+            EventName::Result => {
+                if let Ok(result) = serde_json::from_str::<ResultEvent>(env.event.data.get()) {
+                    self.parts.waiters.complete(result);
+                }
             }
+            EventName::SessionClosed => {
+                #[derive(serde::Deserialize)]
+                struct Closed {
+                    session_id: SessionId,
+                }
+                if let Ok(c) = serde_json::from_str::<Closed>(env.event.data.get()) {
+                    self.parts.auth_cache.evict_session(c.session_id);
+                }
+            }
+            EventName::AccountDeleted | EventName::Profile => {
+                for user in &env.audience {
+                    self.parts.auth_cache.evict_user(*user);
+                }
+            }
+            _ => {}
         }
-        self.hub.route(p, offset, env);
+        self.parts.hub.route(p, offset, env);
     }
 
     fn mark_caught_up(&mut self, partition: i32) {
         if self.behind.remove(&partition) && self.behind.is_empty() {
             tracing::info!("events consumer caught up");
-            self.hub.set_caught_up();
+            self.parts.hub.set_caught_up();
         }
     }
 }

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Browser tests of Parley's web client (static/): Debian's Chromium driven by
+# playwright-core (from npm; no browser download) against a real worker, two gateways,
+# Kafka and Postgres. Saves screenshots to target/screenshots/.
+#
+#   tests/browser/run.sh                 all steps (node --test prints the summary)
+#   tests/browser/run.sh --test-name-pattern=polling    extra arguments go to node --test
+#
+# Needs the debug binaries (cargo build --bins) and DATABASE_URL plus
+# KAFKA_BOOTSTRAP_SERVERS as `eval "$(scripts/services up)"` exports them; when those are
+# not set, this script runs `scripts/services up` itself. Installs Debian's chromium and
+# the Noto CJK and emoji fonts when missing (as root or through sudo), and the npm
+# packages (npm ci) when node_modules is missing.
+#
+# Environment: PARLEY_CHROMIUM (default /usr/bin/chromium), CARGO_TARGET_DIR,
+# PARLEY_KEEP_TEST_DB=1 keeps the run's database for a look afterwards.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+ROOT=$(cd "$HERE/../.." && pwd -P)
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+case $TARGET in /*) ;; *) TARGET=$ROOT/$TARGET ;; esac
+export PARLEY_CHROMIUM=${PARLEY_CHROMIUM:-/usr/bin/chromium}
+
+say() { echo "browser-tests: $*" >&2; }
+die() { echo "browser-tests: error: $*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    return 1
+  fi
+}
+
+pkg_installed() {
+  [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
+}
+
+# ---- Chromium and fonts from Debian -------------------------------------------------------
+missing=()
+[ -x "$PARLEY_CHROMIUM" ] || missing+=(chromium)
+if command -v dpkg-query >/dev/null 2>&1; then
+  # Korean and emoji glyphs for the screenshots.
+  for p in fonts-noto-cjk fonts-noto-color-emoji; do pkg_installed "$p" || missing+=("$p"); done
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  say "installing ${missing[*]} with apt-get"
+  if ! { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; }; then
+    [ -x "$PARLEY_CHROMIUM" ] || die "could not install chromium: run apt-get install -y chromium as root, or set PARLEY_CHROMIUM"
+    say "warning: could not install ${missing[*]}; Korean or emoji may look wrong in screenshots"
+  fi
+fi
+[ -x "$PARLEY_CHROMIUM" ] || die "$PARLEY_CHROMIUM not found (apt-get install -y chromium)"
+
+# ---- Node and playwright-core -------------------------------------------------------------
+command -v node >/dev/null 2>&1 || die "node not found (apt-get install -y nodejs npm)"
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)' ||
+  die "node 18 or newer is needed (found $(node --version))"
+if [ ! -d "$HERE/node_modules/playwright-core" ]; then
+  say "npm ci"
+  (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed in $HERE"
+fi
+
+# ---- Services and binaries ----------------------------------------------------------------
+if [ -z "${DATABASE_URL:-}" ] || [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then
+  say "DATABASE_URL or KAFKA_BOOTSTRAP_SERVERS not set: starting them with scripts/services up"
+  exports=$("$ROOT/scripts/services" up) || die "scripts/services up failed"
+  eval "$exports"
+fi
+command -v psql >/dev/null 2>&1 || die "psql not found (scripts/services up installs it)"
+for bin in worker gateway; do
+  [ -x "$TARGET/debug/$bin" ] || die "$TARGET/debug/$bin is missing: build it first with cargo build --bins"
+done
+
+export PARLEY_ROOT=$ROOT CARGO_TARGET_DIR=$TARGET
+cd "$HERE"
+say "running the browser tests (screenshots: $TARGET/screenshots)"
+exec node --test "$@" parley.test.mjs
