@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod client;
 pub mod config;
+pub mod context;
 pub mod headers;
 pub mod process;
 pub mod topics;

@@ -38,8 +38,9 @@ pub struct GatewayConfig {
     pub replay_per_partition: usize,
 
     /// Events buffered per open stream; a stream further behind than this is closed (the
-    /// client resumes from its last event id).
-    #[arg(long, env = "PARLEY_STREAM_BUFFER", default_value_t = 256)]
+    /// client resumes from its last event id). It must absorb one worker batch's events
+    /// for one user (a busy room's batch arrives at once); idle streams do not pay for it.
+    #[arg(long, env = "PARLEY_STREAM_BUFFER", default_value_t = 1024)]
     pub stream_buffer: usize,
 
     /// Seconds between keep-alive comments on idle streams.

@@ -47,6 +47,7 @@ pub struct Metrics {
     pub events_consumed: Counter,
     pub events_delivered: Counter,
     pub events_undecodable: Counter,
+    pub events_deduplicated: Counter,
 }
 
 impl Metrics {
@@ -71,7 +72,7 @@ impl Metrics {
                 c.get()
             );
         }
-        let series: [(&str, &str, &str, String); 6] = [
+        let series: [(&str, &str, &str, String); 7] = [
             (
                 "parley_commands_in_flight",
                 "gauge",
@@ -107,6 +108,12 @@ impl Metrics {
                 "counter",
                 "Event records that did not decode.",
                 self.events_undecodable.get().to_string(),
+            ),
+            (
+                "parley_events_deduplicated_total",
+                "counter",
+                "Events dropped as already routed.",
+                self.events_deduplicated.get().to_string(),
             ),
         ];
         for (name, kind, help, value) in series {

@@ -14,6 +14,10 @@ use serde_json::value::RawValue;
 /// The record value on the events topic, as the worker writes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventEnvelope {
+    /// `<request_id>/<n>`: the n-th event of a command. A command's events are replayed
+    /// with the same ids, so a reader can drop an event it has already seen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub request_id: Option<RequestId>,
     pub audience: Vec<UserId>,
     pub event: Event,
@@ -22,6 +26,8 @@ pub struct EventEnvelope {
 /// The same record as a gateway reads it: routing fields decoded, `data` left raw.
 #[derive(Debug, Deserialize)]
 pub struct RawEventEnvelope {
+    #[serde(default)]
+    pub id: Option<String>,
     pub request_id: Option<RequestId>,
     pub audience: Vec<UserId>,
     pub event: RawEvent,
@@ -171,6 +177,7 @@ mod tests {
             body: serde_json::json!({"x": [1, 2]}),
         };
         let env = EventEnvelope {
+            id: Some(format!("{}/0", result.request_id)),
             request_id: Some(result.request_id),
             audience: vec![UserId::new()],
             event: Event::Result(result.clone()),
@@ -182,6 +189,7 @@ mod tests {
         if let Ok(raw) = raw {
             assert_eq!(raw.event.event, EventName::Result);
             assert_eq!(raw.audience, env.audience);
+            assert_eq!(raw.id, env.id);
             let data: Option<ResultEvent> = serde_json::from_str(raw.event.data.get()).ok();
             assert_eq!(data, Some(result));
         }

@@ -132,6 +132,7 @@ fn apply_one(
     let mut events = outcome.events;
     if let Some(to) = apply::result_audience(env) {
         events.push(EventEnvelope {
+            id: None,
             request_id: Some(env.request_id),
             audience: vec![to],
             event: Event::Result(ResultEvent {
@@ -140,6 +141,9 @@ fn apply_one(
                 body: outcome.body,
             }),
         });
+    }
+    for (n, event) in events.iter_mut().enumerate() {
+        event.id = Some(format!("{}/{n}", env.request_id));
     }
     Ok(serde_json::to_value(events).unwrap_or_default())
 }
@@ -177,6 +181,7 @@ fn poison(input: &Input, reason: &str, out: &mut Prepared) {
             "the command could not be decoded by the worker",
         );
         let env = EventEnvelope {
+            id: Some(format!("{request_id}/poison")),
             request_id: Some(request_id),
             audience: vec![actor],
             event: Event::Result(ResultEvent::error(request_id, &err)),

@@ -10,9 +10,11 @@
 use crate::batch::{self, Input, Output, Prepared};
 use crate::config::WorkerConfig;
 use anyhow::Context;
+use parley_bus::context::LogContext;
 use parley_bus::{headers, KafkaArgs, Topics};
 use parley_db::PgPool;
 use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::error::{KafkaError, KafkaResult};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::{Message, Offset, TopicPartitionList};
 use std::collections::BTreeMap;
@@ -23,8 +25,8 @@ const TXN_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
 pub struct Pipeline {
-    consumer: BaseConsumer,
-    producer: BaseProducer,
+    consumer: BaseConsumer<LogContext>,
+    producer: BaseProducer<LogContext>,
     pool: PgPool,
     topics: Topics,
     kafka: KafkaArgs,
@@ -47,9 +49,10 @@ impl Pipeline {
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let txn_id = format!("{}.worker.{worker_id}", config.kafka.topic_prefix);
         let group = parley_bus::topics::worker_group(&config.kafka.topic_prefix);
-        let consumer: BaseConsumer = parley_bus::client::consumer(&config.kafka, &txn_id, &group)
-            .create()
-            .context("creating the command consumer")?;
+        let consumer: BaseConsumer<LogContext> =
+            parley_bus::client::consumer(&config.kafka, &txn_id, &group)
+                .create_with_context(LogContext)
+                .context("creating the command consumer")?;
         consumer
             .subscribe(&[&topics.commands])
             .context("subscribing to commands")?;
@@ -168,9 +171,13 @@ impl Pipeline {
             .consumer
             .group_metadata()
             .context("no consumer group metadata")?;
-        self.producer
-            .send_offsets_to_transaction(&offsets, &group, TXN_TIMEOUT)?;
-        self.producer.commit_transaction(TXN_TIMEOUT)?;
+        retrying(|| {
+            self.producer
+                .send_offsets_to_transaction(&offsets, &group, TXN_TIMEOUT)
+        })?;
+        // A commit that timed out may have happened: retrying it is the only way to learn
+        // the outcome (aborting instead could replay a batch that did commit).
+        retrying(|| self.producer.commit_transaction(TXN_TIMEOUT))?;
         Ok(())
     }
 
@@ -212,14 +219,30 @@ impl Pipeline {
     }
 }
 
-fn new_producer(kafka: &KafkaArgs, txn_id: &str) -> anyhow::Result<BaseProducer> {
-    let producer: BaseProducer = parley_bus::client::transactional_producer(kafka, txn_id, txn_id)
-        .create()
-        .context("creating the event producer")?;
+fn new_producer(kafka: &KafkaArgs, txn_id: &str) -> anyhow::Result<BaseProducer<LogContext>> {
+    let producer: BaseProducer<LogContext> =
+        parley_bus::client::transactional_producer(kafka, txn_id, txn_id)
+            .create_with_context(LogContext)
+            .context("creating the event producer")?;
     producer
         .init_transactions(Duration::from_secs(30))
         .context("initialising Kafka transactions")?;
     Ok(producer)
+}
+
+/// Repeats a transactional call while librdkafka says the error is retriable.
+fn retrying(mut call: impl FnMut() -> KafkaResult<()>) -> KafkaResult<()> {
+    let mut tries = 0;
+    loop {
+        match call() {
+            Err(KafkaError::Transaction(e)) if e.is_retriable() && tries < 5 => {
+                tries += 1;
+                tracing::warn!(error = %e, tries, "retrying a transactional call");
+                std::thread::sleep(Duration::from_millis(200 * tries));
+            }
+            other => return other,
+        }
+    }
 }
 
 fn sleep_unless_cancelled(d: Duration, shutdown: &CancellationToken) {

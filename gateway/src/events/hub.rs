@@ -2,6 +2,9 @@
 //! buffer, all behind one lock so that attaching a stream (replay, then live) and routing
 //! an event never interleave: a stream gets every event after its cursor exactly once.
 //!
+//! Events already routed (the same partition offset read again, or the same event id
+//! published twice by a worker that retried a batch) are dropped.
+//!
 //! Each event is decoded once; its JSON `data` and its cursor `id` are shared by every
 //! stream it goes to (reference-counted, never re-encoded). A stream whose bounded buffer
 //! is full is closed; its client resumes from the last id it saw.
@@ -12,7 +15,7 @@ use actix_web_lab::sse;
 use bytestring::ByteString;
 use parley_schema::event::{EventName, RawEventEnvelope};
 use parley_schema::{SessionId, UserId};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::mpsc;
 
@@ -42,9 +45,36 @@ struct Slot {
     tx: mpsc::Sender<sse::Event>,
 }
 
+/// The ids of the last events routed from one partition, to drop replays.
+#[derive(Default)]
+struct Seen {
+    ids: HashSet<Arc<str>>,
+    order: VecDeque<Arc<str>>,
+}
+
+impl Seen {
+    /// Records `id`; false when it was seen already.
+    fn insert(&mut self, id: &str, cap: usize) -> bool {
+        if self.ids.contains(id) {
+            return false;
+        }
+        let id: Arc<str> = Arc::from(id);
+        self.ids.insert(Arc::clone(&id));
+        self.order.push_back(id);
+        if self.order.len() > cap {
+            if let Some(old) = self.order.pop_front() {
+                self.ids.remove(&old);
+            }
+        }
+        true
+    }
+}
+
 struct Inner {
     /// Next offset to route, per partition.
     pos: Vec<i64>,
+    /// Recently routed event ids, per partition.
+    seen: Vec<Seen>,
     /// Lowest offset still in the replay buffer's reach, per partition.
     floor: Vec<i64>,
     buffer: Vec<VecDeque<Arc<Routed>>>,
@@ -89,6 +119,7 @@ impl Hub {
         Self {
             inner: Mutex::new(Inner {
                 pos: vec![0; partitions],
+                seen: (0..partitions).map(|_| Seen::default()).collect(),
                 floor: vec![0; partitions],
                 buffer: (0..partitions).map(|_| VecDeque::new()).collect(),
                 streams: HashMap::new(),
@@ -145,10 +176,19 @@ impl Hub {
     /// Routes one event to the streams of its audience and keeps it for replay.
     pub fn route(&self, partition: usize, offset: i64, env: RawEventEnvelope) {
         let mut inner = self.lock();
-        if partition >= inner.pos.len() {
+        if partition >= inner.pos.len() || offset < inner.pos[partition] {
+            // Read again (a consumer that rewound after a broker failure): routed already.
             return;
         }
         inner.pos[partition] = offset + 1;
+        let cap = self.replay_cap.max(10_000);
+        if let Some(id) = env.id.as_deref() {
+            if !inner.seen[partition].insert(id, cap) {
+                // A command's events published twice: a reader sees each once.
+                self.metrics.events_deduplicated.inc();
+                return;
+            }
+        }
         let name = env.event.event;
         if name.is_internal() {
             close_for(&mut inner, &env);

@@ -8,6 +8,7 @@ use crate::authcache::AuthCache;
 use crate::metrics::Metrics;
 use crate::waiters::Waiters;
 use anyhow::Context;
+use parley_bus::context::LogContext;
 use parley_bus::KafkaArgs;
 use parley_schema::event::{EventName, RawEventEnvelope, ResultEvent};
 use parley_schema::SessionId;
@@ -28,28 +29,36 @@ pub struct Parts {
 }
 
 pub struct Router {
-    consumer: StreamConsumer,
+    consumer: StreamConsumer<LogContext>,
     parts: Parts,
     /// Partitions not yet read to their end since start-up.
     behind: HashSet<i32>,
 }
 
-/// The number of partitions of the events topic.
+/// The number of partitions of the events topic. Right after the topic is created its
+/// metadata may not have reached every broker yet, so ask again for a while.
 pub fn partition_count(args: &KafkaArgs) -> anyhow::Result<usize> {
-    let consumer: StreamConsumer =
-        parley_bus::client::consumer(args, "parley-probe", "parley-probe").create()?;
+    let consumer: StreamConsumer<LogContext> =
+        parley_bus::client::consumer(args, "parley-probe", "parley-probe")
+            .create_with_context(LogContext)?;
     let topic = args.topics().events;
-    let md = consumer
-        .fetch_metadata(Some(&topic), Duration::from_secs(10))
-        .context("reading events topic metadata")?;
-    let n = md
-        .topics()
-        .iter()
-        .find(|t| t.name() == topic)
-        .map(|t| t.partitions().len())
-        .unwrap_or(0);
-    anyhow::ensure!(n > 0, "events topic {topic} has no partitions");
-    Ok(n)
+    for _ in 0..60 {
+        let md = consumer
+            .fetch_metadata(Some(&topic), Duration::from_secs(10))
+            .context("reading events topic metadata")?;
+        let ready = md
+            .topics()
+            .iter()
+            .find(|t| t.name() == topic)
+            .filter(|t| t.error().is_none())
+            .map(|t| t.partitions())
+            .filter(|ps| !ps.is_empty() && ps.iter().all(|p| p.leader() >= 0));
+        if let Some(ps) = ready {
+            return Ok(ps.len());
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    anyhow::bail!("events topic {topic} has no partitions with leaders")
 }
 
 impl Router {
@@ -63,7 +72,9 @@ impl Router {
         let client_id = format!("gateway-{gateway_id}");
         let mut config = parley_bus::client::consumer(args, &client_id, &client_id);
         config.set("enable.partition.eof", "true");
-        let consumer: StreamConsumer = config.create().context("creating the events consumer")?;
+        let consumer: StreamConsumer<LogContext> = config
+            .create_with_context(LogContext)
+            .context("creating the events consumer")?;
         let topic = args.topics().events;
         let mut tpl = TopicPartitionList::new();
         let mut starts = Vec::new();

@@ -47,6 +47,7 @@ impl Outcome {
     pub fn emit(mut self, audience: Vec<UserId>, request_id: RequestId, event: Event) -> Self {
         if !audience.is_empty() {
             self.events.push(EventEnvelope {
+                id: None,
                 request_id: Some(request_id),
                 audience,
                 event,
