@@ -20,8 +20,21 @@ pub struct CrashServices {
 }
 
 impl CrashServices {
-    /// Starts (or finds running) the isolated services and reads their exports.
+    /// Starts (or finds running) the isolated services and reads their exports; a cluster
+    /// still settling after a previous test's broker restart gets a few tries.
     pub fn up() -> anyhow::Result<Self> {
+        let mut last = None;
+        for _ in 0..3 {
+            match Self::up_once() {
+                Ok(s) => return Ok(s),
+                Err(e) => last = Some(e),
+            }
+            std::thread::sleep(Duration::from_secs(5));
+        }
+        Err(last.unwrap_or_else(|| anyhow::anyhow!("scripts/services up failed")))
+    }
+
+    fn up_once() -> anyhow::Result<Self> {
         let env: Vec<(String, String)> = [
             ("PARLEY_SERVICES_DIR", format!("{REPO}/.local/crash")),
             ("PARLEY_PG_PORT", "55432".into()),

@@ -324,3 +324,531 @@ async fn killing_workers_repeatedly_loses_and_duplicates_nothing() {
     assert_eq!(tally.delivered, 5000, "{tally}");
     assert!(tally.is_clean(), "{tally}");
 }
+
+/// Reads a raw HTTP/1.0 SSE response to its end and returns the message events in it.
+fn parse_raw_stream(raw: &[u8]) -> (Vec<check::Delivered>, Option<String>) {
+    let text = String::from_utf8_lossy(raw);
+    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    let mut out = Vec::new();
+    let mut last_id = None;
+    for frame in body.split("\n\n") {
+        let Some(ev) = parley_tests::sse::parse_frame(frame) else {
+            continue;
+        };
+        if ev.event == "message" {
+            let m = ev.json();
+            // A frame cut off by the close does not count.
+            if m.is_null() {
+                continue;
+            }
+            out.push(check::Delivered {
+                room: m["room_id"].as_str().unwrap_or_default().to_owned(),
+                seq: m["seq"].as_i64().unwrap_or(-1),
+                id: m["id"].as_str().unwrap_or_default().to_owned(),
+                body: String::new(),
+            });
+            if ev.id.is_some() {
+                last_id = ev.id;
+            }
+        }
+    }
+    (out, last_id)
+}
+
+#[tokio::test]
+#[ignore = "crash suite: run by scripts/crash-test (scripts/test and CI call it)"]
+async fn a_stalled_stream_is_closed_without_slowing_others_and_resumes() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let _serial = SERIAL.lock().await;
+    let mut system = System::start("backpressure", 1, 1, &[("PARLEY_STREAM_BUFFER", "256")])
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let alice = signup_on(&system, 0, "alice").await;
+    let bob = signup_on(&system, 0, "bob").await;
+    let carol = signup_on(&system, 0, "carol").await;
+    let room = alice
+        .create_room(
+            "firehose",
+            "private",
+            &[bob.user.username.as_str(), carol.user.username.as_str()],
+        )
+        .await;
+    // Bob's stream: a socket with a tiny receive buffer that is never read.
+    let addr: std::net::SocketAddr = system
+        .url(0)
+        .trim_start_matches("http://")
+        .parse()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let socket = tokio::net::TcpSocket::new_v4().unwrap_or_else(|e| panic!("{e}"));
+    socket
+        .set_recv_buffer_size(4096)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut slow = socket.connect(addr).await.unwrap_or_else(|e| panic!("{e}"));
+    let request = format!(
+        "GET /api/events HTTP/1.0\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\r\n",
+        bob.token
+    );
+    slow.write_all(request.as_bytes())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let fast = stream_on(&system, 0, &carol, None).await;
+
+    let started = Instant::now();
+    let sends = (0..10).map(|t| {
+        let (alice, room) = (alice.clone(), room.clone());
+        async move {
+            let mut acked = Vec::new();
+            for k in 0..150 {
+                let body = format!("{t}-{k:03}-{}", "x".repeat(3000));
+                if let Some(b) = post(&alice, &room, body).await {
+                    acked.push(b);
+                }
+            }
+            acked
+        }
+    });
+    let acknowledged: Vec<String> = join_all(sends).await.into_iter().flatten().collect();
+    wait_stored(&system, acknowledged.len(), Duration::from_secs(60)).await;
+    let (fast_got, _) = collect(fast, 1500, WAIT).await;
+    let fast_elapsed = started.elapsed();
+    let metrics = Api::new(&system.url(0))
+        .http
+        .get(format!("{}/metrics", system.url(0)))
+        .send()
+        .await
+        .map(|r| r.text());
+    let metrics = match metrics {
+        Ok(f) => f.await.unwrap_or_default(),
+        Err(e) => panic!("{e}"),
+    };
+    let closed_slow = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("parley_streams_closed_slow_total "))
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    let mut raw = Vec::new();
+    let read = tokio::time::timeout(WAIT, slow.read_to_end(&mut raw)).await;
+    assert!(read.is_ok(), "the gateway closed the stalled stream");
+    let (slow_got, cursor) = parse_raw_stream(&raw);
+    let resumed = EventStream::open(&Api::new(&system.url(0)), &bob.token, cursor.as_deref()).await;
+    let (rest, _) = collect(resumed, 1500 - slow_got.len(), WAIT).await;
+    let stored = stored(&system).await;
+    let mut tally = Tally {
+        sent: 1500,
+        acknowledged: acknowledged.len(),
+        ..Default::default()
+    };
+    check::check_storage(&mut tally, &acknowledged, &stored);
+    let fast_check = check::check_stream(&fast_got, &stored);
+    let bob_all: Vec<check::Delivered> = slow_got.iter().chain(rest.iter()).cloned().collect();
+    let bob_check = check::check_stream(&bob_all, &stored);
+    tally.add_stream(fast_check);
+    tally.add_stream(bob_check);
+    println!(
+        "stalled stream: got {} before being closed (closed_slow={closed_slow}), {} after resuming; \
+         the other member got {} in {fast_elapsed:?}; {tally}",
+        slow_got.len(),
+        rest.len(),
+        fast_got.len()
+    );
+    system.stop().await;
+    assert!(
+        closed_slow >= 1,
+        "the stalled stream was closed for falling behind"
+    );
+    assert!(
+        slow_got.len() < 1500,
+        "the stalled stream did not get everything before closing"
+    );
+    assert_eq!(
+        fast_check.delivered, 1500,
+        "the reading member got everything"
+    );
+    assert_eq!(
+        bob_check.delivered, 1500,
+        "after resuming, the stalled member has everything"
+    );
+    assert!(tally.is_clean(), "{tally}");
+}
+
+#[tokio::test]
+#[ignore = "crash suite: run by scripts/crash-test (scripts/test and CI call it)"]
+async fn poison_commands_go_to_the_dead_letter_topic_and_the_partition_moves_on() {
+    use rdkafka::consumer::{Consumer, StreamConsumer};
+    use rdkafka::producer::{FutureProducer, FutureRecord};
+    use rdkafka::Message;
+    let _serial = SERIAL.lock().await;
+    let mut system = System::start("poison", 1, 1, &[])
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let alice = signup_on(&system, 0, "alice").await;
+    let room = alice.create_room("poison", "private", &[]).await;
+    let mut stream = stream_on(&system, 0, &alice, None).await;
+    let kafka = parley_bus::KafkaArgs {
+        kafka_bootstrap_servers: system.services.kafka.clone(),
+        topic_prefix: system.prefix.clone(),
+        partitions: 4,
+        replication: 3,
+        linger_ms: 0,
+        fetch_wait_ms: 5,
+    };
+    let producer: FutureProducer = parley_bus::client::producer(&kafka, "poisoner")
+        .create()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let poison_id = uuid::Uuid::now_v7();
+    let unknown_command = json!({
+        "request_id": poison_id, "actor": alice.user.id, "session_id": null,
+        "gateway_id": "test", "issued_at": "2026-11-22T00:00:00Z",
+        "command": {"type": "explode", "room_id": room}
+    })
+    .to_string();
+    let topic = format!("{}.commands", system.prefix);
+    for payload in [
+        unknown_command.as_bytes(),
+        b"\xff not json at all".as_slice(),
+    ] {
+        let sent = producer
+            .send(
+                FutureRecord::to(&topic).key(&room).payload(payload),
+                Duration::from_secs(10),
+            )
+            .await;
+        assert!(sent.is_ok(), "produced poison");
+    }
+    let result = loop {
+        match stream.next_named("result", WAIT).await {
+            Some(e) if e.json()["request_id"] == json!(poison_id) => break Some(e.json()),
+            Some(_) => continue,
+            None => break None,
+        }
+    };
+    let (status, after) = alice.send_message(&room, "after the poison").await;
+    let consumer: StreamConsumer =
+        parley_bus::client::consumer(&kafka, "dlq-reader", &unique("dlq"))
+            .create()
+            .unwrap_or_else(|e| panic!("{e}"));
+    consumer
+        .subscribe(&[&format!("{}.commands.dlq", system.prefix)])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut dead = Vec::new();
+    while dead.len() < 2 {
+        match tokio::time::timeout(WAIT, consumer.recv()).await {
+            Ok(Ok(m)) => dead.push(m.payload().map(<[u8]>::to_vec).unwrap_or_default()),
+            _ => break,
+        }
+    }
+    println!(
+        "poison: result={result:?}, dead letters={}, next send status={status} seq={}",
+        dead.len(),
+        after["seq"]
+    );
+    system.stop().await;
+    let result = result.unwrap_or_default();
+    assert_eq!(
+        (result["status"].clone(), result["body"]["code"].clone()),
+        (json!(400), json!("invalid_json"))
+    );
+    assert_eq!(
+        dead.len(),
+        2,
+        "both poison records are in the dead-letter topic"
+    );
+    assert!(dead.iter().any(|d| d == unknown_command.as_bytes()));
+    assert_eq!(
+        (status, after["seq"].clone()),
+        (201, json!(1)),
+        "the partition moved on"
+    );
+}
+
+#[tokio::test]
+#[ignore = "crash suite: run by scripts/crash-test (scripts/test and CI call it)"]
+async fn a_postgres_outage_is_retried_without_committing_and_loses_nothing() {
+    let _serial = SERIAL.lock().await;
+    let mut system = System::start("postgres_outage", 1, 1, &[])
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let alice = signup_on(&system, 0, "alice").await;
+    let bob = signup_on(&system, 0, "bob").await;
+    let room = alice
+        .create_room("outage", "private", &[bob.user.username.as_str()])
+        .await;
+    let stream = stream_on(&system, 0, &bob, None).await;
+    alice.send_message(&room, "before").await;
+
+    system
+        .services
+        .ctl(&["stop-postgres"])
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let (ready_status, _) =
+        parley_tests::client::send(Api::new(&system.url(0)).request(Method::GET, "/readyz")).await;
+    let mut acknowledged = vec!["before".to_owned()];
+    for k in 0..20 {
+        if let Some(b) = post(&alice, &room, format!("during-{k}")).await {
+            acknowledged.push(b);
+        }
+    }
+    // Let the worker fail and back off a few times.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let log = std::fs::read_to_string(format!(
+        "{}/../target/crash-logs/postgres_outage/worker0.log",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap_or_default();
+    let retries = log.matches("offsets not committed, retrying").count();
+    system
+        .services
+        .ctl(&["start-postgres"])
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    wait_stored(&system, acknowledged.len(), Duration::from_secs(60)).await;
+    let (got, _) = collect(stream, acknowledged.len(), WAIT).await;
+    let stored = stored(&system).await;
+    let mut tally = Tally {
+        sent: 21,
+        acknowledged: acknowledged.len(),
+        ..Default::default()
+    };
+    check::check_storage(&mut tally, &acknowledged, &stored);
+    tally.add_stream(check::check_stream(&got, &stored));
+    println!("postgres outage: readyz during={ready_status} worker retries={retries} {tally}");
+    system.stop().await;
+    assert_eq!(ready_status, 503, "/readyz says 503 while Postgres is down");
+    assert!(retries >= 2, "the worker retried with backoff ({retries})");
+    assert_eq!(
+        tally.acknowledged, 21,
+        "writes were still accepted: {tally}"
+    );
+    assert_eq!(tally.delivered, 21, "{tally}");
+    assert!(tally.is_clean(), "{tally}");
+}
+
+#[tokio::test]
+#[ignore = "crash suite: run by scripts/crash-test (scripts/test and CI call it)"]
+async fn a_kafka_outage_fails_writes_quickly_and_streams_catch_up() {
+    let _serial = SERIAL.lock().await;
+    let mut system = System::start("kafka_outage", 1, 1, &[])
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let alice = signup_on(&system, 0, "alice").await;
+    let bob = signup_on(&system, 0, "bob").await;
+    let room = alice
+        .create_room("kafka", "private", &[bob.user.username.as_str()])
+        .await;
+    let mut stream = stream_on(&system, 0, &bob, None).await;
+    alice.send_message(&room, "before").await;
+
+    system
+        .services
+        .ctl(&["stop-kafka"])
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let t0 = Instant::now();
+    let (status, body) = parley_tests::client::send(
+        alice
+            .request(Method::POST, &format!("/api/rooms/{room}/messages"))
+            .json(&json!({"body": "during"})),
+    )
+    .await;
+    let failed_after = t0.elapsed();
+    let stream_ended = stream.ended(Duration::from_secs(2)).await;
+    system
+        .services
+        .ctl(&["start-kafka"])
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let mut after_status = 0;
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while Instant::now() < deadline {
+        let (s, _) = alice.send_message(&room, "after").await;
+        after_status = s;
+        if s == 201 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let mut bodies = Vec::new();
+    while let Some(ev) = stream.next_named("message", WAIT).await {
+        bodies.push(ev.json()["body"].as_str().unwrap_or_default().to_owned());
+        if bodies.last().map(String::as_str) == Some("after") {
+            break;
+        }
+    }
+    println!(
+        "kafka outage: write got {status} {} after {failed_after:?}; stream ended={stream_ended}; \
+         after recovery: send {after_status}, stream got {bodies:?}",
+        body["error"]["code"]
+    );
+    system.stop().await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (503, json!("unavailable"))
+    );
+    assert!(!stream_ended, "streams stay open while Kafka is down");
+    assert_eq!(after_status, 201);
+    assert_eq!(
+        bodies.last().map(String::as_str),
+        Some("after"),
+        "the stream caught up"
+    );
+}
+
+#[tokio::test]
+#[ignore = "crash suite: run by scripts/crash-test (scripts/test and CI call it)"]
+async fn killing_the_leader_broker_loses_nothing_acknowledged() {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    let _serial = SERIAL.lock().await;
+    let mut system = System::start("broker_kill", 2, 2, &[])
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let alice = signup_on(&system, 0, "alice").await;
+    let bob = signup_on(&system, 1, "bob").await;
+    let room = alice
+        .create_room("brokers", "private", &[bob.user.username.as_str()])
+        .await;
+    let stream = stream_on(&system, 1, &bob, None).await;
+    let probe: BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", &system.services.kafka)
+        .create()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let topic = format!("{}.commands", system.prefix);
+    let leader = probe
+        .fetch_metadata(Some(&topic), Duration::from_secs(10))
+        .ok()
+        .and_then(|md| {
+            md.topics()
+                .first()
+                .and_then(|t| t.partitions().first().map(|p| p.leader()))
+        })
+        .unwrap_or(1);
+    let sends = (0..10).map(|t| {
+        let (alice, room) = (alice.clone(), room.clone());
+        async move {
+            let mut acked = Vec::new();
+            for k in 0..100 {
+                if let Some(b) = post(&alice, &room, format!("b-{t}-{k}")).await {
+                    acked.push(b);
+                }
+            }
+            acked
+        }
+    });
+    let killer = {
+        let services = system.services.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            services.ctl(&["kill-broker", &leader.to_string()]).await
+        })
+    };
+    let acknowledged: Vec<String> = join_all(sends).await.into_iter().flatten().collect();
+    let killed = killer.await.map(|r| r.is_ok()).unwrap_or(false);
+    wait_stored(&system, acknowledged.len(), Duration::from_secs(60)).await;
+    let stored = stored(&system).await;
+    let total: usize = stored.values().map(Vec::len).sum();
+    let (got, _) = collect(stream, total, WAIT).await;
+    let mut tally = Tally {
+        sent: 1000,
+        acknowledged: acknowledged.len(),
+        ..Default::default()
+    };
+    check::check_storage(&mut tally, &acknowledged, &stored);
+    tally.add_stream(check::check_stream(&got, &stored));
+    println!("killed leader broker {leader} mid-run (ok={killed}): {tally}");
+    let restarted = system
+        .services
+        .ctl(&["start-broker", &leader.to_string()])
+        .await;
+    system.stop().await;
+    assert!(killed, "the leader broker was killed");
+    assert!(restarted.is_ok(), "the broker came back");
+    assert!(tally.acknowledged > 0, "{tally}");
+    assert_eq!(tally.delivered, tally.stored, "{tally}");
+    assert!(tally.is_clean(), "{tally}");
+}
+
+#[tokio::test]
+#[ignore = "crash suite: run by scripts/crash-test (scripts/test and CI call it)"]
+async fn sigterm_drains_gateways_and_workers() {
+    let _serial = SERIAL.lock().await;
+    let mut system = System::start("sigterm", 2, 2, &[])
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let alice = signup_on(&system, 1, "alice").await;
+    let bob = signup_on(&system, 1, "bob").await;
+    let room = alice
+        .create_room("drain", "private", &[bob.user.username.as_str()])
+        .await;
+    let mut on_zero = stream_on(&system, 0, &bob, None).await;
+    alice.send_message(&room, "one").await;
+    let first = on_zero.next_named("message", WAIT).await.map(|e| {
+        let m = e.json();
+        check::Delivered {
+            room: m["room_id"].as_str().unwrap_or_default().to_owned(),
+            seq: m["seq"].as_i64().unwrap_or(-1),
+            id: m["id"].as_str().unwrap_or_default().to_owned(),
+            body: m["body"].as_str().unwrap_or_default().to_owned(),
+        }
+    });
+    let gateway_clean = system.gateways[0]
+        .terminate(Duration::from_secs(20))
+        .await
+        .unwrap_or(false);
+    let stream_ended = on_zero.ended(Duration::from_secs(5)).await;
+    let cursor = on_zero.last_id.clone();
+    let on_one = stream_on(&system, 1, &bob, cursor.as_deref()).await;
+
+    let sends = (0..4).map(|t| {
+        let (alice, room) = (alice.clone(), room.clone());
+        async move {
+            let mut acked = Vec::new();
+            for k in 0..50 {
+                if let Some(b) = post(&alice, &room, format!("t-{t}-{k}")).await {
+                    acked.push(b);
+                }
+            }
+            acked
+        }
+    });
+    let stopper = tokio::time::sleep(Duration::from_millis(300));
+    let (acked, worker_clean) = tokio::join!(join_all(sends), async {
+        stopper.await;
+        system.workers[0]
+            .terminate(Duration::from_secs(30))
+            .await
+            .unwrap_or(false)
+    });
+    let mut acknowledged: Vec<String> = acked.into_iter().flatten().collect();
+    acknowledged.push("one".into());
+    wait_stored(&system, acknowledged.len(), Duration::from_secs(60)).await;
+    let (got, _) = collect(on_one, acknowledged.len() - 1, WAIT).await;
+    let stored = stored(&system).await;
+    let mut tally = Tally {
+        sent: 201,
+        acknowledged: acknowledged.len(),
+        ..Default::default()
+    };
+    check::check_storage(&mut tally, &acknowledged, &stored);
+    let all: Vec<check::Delivered> = first.into_iter().chain(got).collect();
+    tally.add_stream(check::check_stream(&all, &stored));
+    println!(
+        "SIGTERM: gateway exited cleanly={gateway_clean}, its stream ended={stream_ended}, \
+         worker exited cleanly={worker_clean}; resumed elsewhere: {tally}"
+    );
+    system.stop().await;
+    assert!(
+        gateway_clean && stream_ended,
+        "the gateway drained and ended its streams"
+    );
+    assert!(
+        worker_clean,
+        "the worker finished its batch and exited cleanly"
+    );
+    assert_eq!(tally.acknowledged, 201);
+    assert_eq!(
+        tally.lost + tally.duplicated + tally.out_of_order,
+        0,
+        "{tally}"
+    );
+    assert!(tally.is_clean(), "{tally}");
+}
