@@ -272,25 +272,17 @@ describe('Parley in the browser', { concurrency: 1 }, () => {
   });
 
   it('saves a message and lists it in the saved drawer', STEP, async () => {
-    let t0 = Date.now(); const T = (l) => { console.log('TT', String(Date.now() - t0).padStart(6), l); t0 = Date.now(); };
     const page = alice.page;
     await openRoom(page, TEAM);
-    T('await openRoom(page, TEAM);');
     const text = 'Hi Alice! 반가워요 😄';
     const msg = message(page, text);
     await msg.hover();
-    T('await msg.hover();');
     await msg.getByRole('button', { name: 'Save message' }).click();
-    T("await msg.getByRole('button', { name: 'Save message' }).click();");
     await eventually(async () => assert.equal(await msg.getByRole('button', { name: 'Remove from saved messages' }).getAttribute('aria-pressed'), 'true'));
-    T("await eventually(async () => assert.equal(await msg.getByRole('button'");
     await openPanel(page, 'saved-btn');
-    T("await openPanel(page, 'saved-btn');");
     await page.locator('#saved-list .saved-body').getByText(text, { exact: true }).waitFor();
-    T("await page.locator('#saved-list .saved-body').getByText(text, { exact:");
     assert.match(await page.locator('#saved-list .saved-item').first().textContent(), new RegExp(`in ${TEAM}`));
     await closePanel(page);
-    T('await closePanel(page);');
   });
 
   it('switches to polling in the settings and still receives and sends', STEP, async () => {
@@ -326,6 +318,10 @@ describe('Parley in the browser', { concurrency: 1 }, () => {
     await openRoom(page, TEAM);
     await openRoom(jiwoo.page, TEAM);
     await connection(page, 'live');
+    // An event before the restart gives the stream a cursor (Last-Event-ID) to resume from.
+    await send(jiwoo.page, 'Before the restart');
+    await waitForMessage(page, 'Before the restart');
+    const logsBefore = page.logs.length;
     await sys.stopGateway('a');
     await connection(page, 'reconnecting', 15000);
 
@@ -340,6 +336,15 @@ describe('Parley in the browser', { concurrency: 1 }, () => {
 
     await sys.startGateway('a');
     await connection(page, 'live', 45000);
+    // The browser reconnected with Last-Event-ID and the gateway resumed the stream.
+    await eventually(
+      async () =>
+        assert.ok(
+          page.logs.slice(logsBefore).some((l) => l.includes('event stream ready (resumed: true)')),
+          `the stream resumed after the restart:\n${page.logs.slice(logsBefore).join('\n')}`,
+        ),
+      { timeout: 5000 },
+    );
     for (const text of missed) await waitForMessage(page, text, 20000);
     await waitForStatus(page, offline, 'sent', 30000);
     await waitForMessage(jiwoo.page, offline);
@@ -354,13 +359,11 @@ describe('Parley in the browser', { concurrency: 1 }, () => {
   });
 
   it('scrolls back through older history page by page', STEP, async () => {
-    let t0 = Date.now(); const T = (l) => { console.log('TT', String(Date.now() - t0).padStart(6), l); t0 = Date.now(); };
     const created = await api(jiwoo.page, 'POST', '/api/rooms', { name: HISTORY, visibility: 'private', members: [ALICE.username] });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const roomId = created.body.id;
     const N = 130;
     await jiwoo.page.evaluate(
-    T('await jiwoo.page.evaluate(');
       async ([id, n]) => {
         for (let i = 1; i <= n; i += 1) {
           for (;;) {
@@ -380,56 +383,40 @@ describe('Parley in the browser', { concurrency: 1 }, () => {
     );
     const page = alice.page;
     await eventually(async () => assert.equal(await badge(page, HISTORY), '99+'));
-    T('await eventually(async () => assert.equal(await badge(page, HISTORY), ');
     await openRoom(page, HISTORY);
-    T('await openRoom(page, HISTORY);');
     await waitForMessage(page, `History message ${N}`);
-    T('await waitForMessage(page, `History message ${N}`);');
     assert.equal(await page.locator('#message-list li.msg').count(), 50, 'the latest page first');
     await page.getByRole('button', { name: 'Load older messages' }).waitFor();
-    T("await page.getByRole('button', { name: 'Load older messages' }).waitFo");
 
     for (const expected of [100, 130]) {
       await page.locator('#messages').evaluate((el) => el.scrollTo(0, 0));
       await eventually(async () => assert.equal(await page.locator('#message-list li.msg').count(), expected));
     }
     await page.locator('.history-start').waitFor();
-    T("await page.locator('.history-start').waitFor();");
     const all = await bodies(page);
     assert.deepEqual(all, Array.from({ length: N }, (_, i) => `History message ${i + 1}`));
   });
 
   it('is usable from the keyboard, with a label on every control', STEP, async () => {
-    let t0 = Date.now(); const T = (l) => { console.log('TT', String(Date.now() - t0).padStart(6), l); t0 = Date.now(); };
     const page = alice.page;
     // Alt+ArrowDown / Alt+ArrowUp move between rooms.
     await openRoom(page, TEAM);
-    T('await openRoom(page, TEAM);');
     const before = await page.locator('#chat-title').textContent();
     await page.keyboard.press('Alt+ArrowDown');
-    T("await page.keyboard.press('Alt+ArrowDown');");
     await eventually(async () => assert.notEqual(await page.locator('#chat-title').textContent(), before));
-    T("await eventually(async () => assert.notEqual(await page.locator('#chat");
     await page.keyboard.press('Alt+ArrowUp');
-    T("await page.keyboard.press('Alt+ArrowUp');");
     await chatTitle(page, before);
-    T('await chatTitle(page, before);');
+    const activeId = () => page.evaluate(() => document.activeElement?.id);
+    await eventually(async () => assert.equal(await activeId(), 'composer-input'));
 
     // A room opened from the list by keyboard puts focus in the message box; Enter sends.
     await roomItem(page, SIDE).locator('button').focus();
-    T("await roomItem(page, SIDE).locator('button').focus();");
     await page.keyboard.press('Enter');
-    T("await page.keyboard.press('Enter');");
     await chatTitle(page, SIDE);
-    T('await chatTitle(page, SIDE);');
-    await eventually(async () => assert.equal(await page.evaluate(() => document.activeElement?.id), 'composer-input'));
-    T('await eventually(async () => assert.equal(await page.evaluate(() => do');
+    await eventually(async () => assert.equal(await activeId(), 'composer-input'));
     await page.keyboard.type('Typed with the keyboard ⌨️');
-    T("await page.keyboard.type('Typed with the keyboard ⌨️');");
     await page.keyboard.press('Enter');
-    T("await page.keyboard.press('Enter');");
     await waitForStatus(page, 'Typed with the keyboard ⌨️', 'sent');
-    T("await waitForStatus(page, 'Typed with the keyboard ⌨️', 'sent');");
 
     const unlabelled = () =>
       page.evaluate(() => {
@@ -460,74 +447,46 @@ describe('Parley in the browser', { concurrency: 1 }, () => {
       assert.equal(await page.evaluate(() => document.activeElement?.id), button, `focus returns to the ${what} button`);
     }
     await page.getByRole('button', { name: 'Room details and members' }).click();
-    T("await page.getByRole('button', { name: 'Room details and members' }).c");
     await page.locator('#panel').waitFor();
-    T("await page.locator('#panel').waitFor();");
     assert.deepEqual(await unlabelled(), [], 'room details');
     await closePanel(page);
-    T('await closePanel(page);');
   });
 
   it('saves screenshots of the room list and the chat view, desktop and phone', STEP, async () => {
-    let t0 = Date.now(); const T = (l) => { console.log('TT', String(Date.now() - t0).padStart(6), l); t0 = Date.now(); };
     // Something unread for the pictures.
     await openRoom(alice.page, TEAM);
-    T('await openRoom(alice.page, TEAM);');
     await openRoom(jiwoo.page, SIDE);
-    T('await openRoom(jiwoo.page, SIDE);');
     await send(jiwoo.page, 'Lunch at 12:30? 점심 먹어요 🍜');
-    T("await send(jiwoo.page, 'Lunch at 12:30? 점심 먹어요 🍜');");
     await eventually(async () => assert.equal(await badge(alice.page, SIDE), '1'));
-    T('await eventually(async () => assert.equal(await badge(alice.page, SIDE');
     await openRoom(jiwoo.page, TEAM);
-    T('await openRoom(jiwoo.page, TEAM);');
 
     await useLiveUpdates(alice.page);
-    T('await useLiveUpdates(alice.page);');
     await alice.page.goto(`${sys.url('a')}/#/`);
-    T("await alice.page.goto(`${sys.url('a')}/#/`);");
     await waitForApp(alice.page);
-    T('await waitForApp(alice.page);');
     await roomItem(alice.page, TEAM).waitFor();
-    T('await roomItem(alice.page, TEAM).waitFor();');
     await screenshot(alice.page, 'desktop-room-list');
-    T("await screenshot(alice.page, 'desktop-room-list');");
     await openRoom(alice.page, TEAM);
-    T('await openRoom(alice.page, TEAM);');
     await waitForMessage(alice.page, 'Reply while polling');
-    T("await waitForMessage(alice.page, 'Reply while polling');");
     await screenshot(alice.page, 'desktop-chat');
-    T("await screenshot(alice.page, 'desktop-chat');");
 
     const phone = await person(browser, { viewport: PHONE, phone: true });
     pages.push(phone.page);
     const p = phone.page;
     await p.goto(sys.url('a'));
-    T("await p.goto(sys.url('a'));");
     await signIn(p, ALICE);
-    T('await signIn(p, ALICE);');
     await waitForApp(p);
-    T('await waitForApp(p);');
     await roomItem(p, TEAM).waitFor();
-    T('await roomItem(p, TEAM).waitFor();');
     assert.ok(await p.locator('#sidebar').isVisible(), 'the room list fills a phone screen');
     assert.ok(!(await p.locator('#chat').isVisible()), 'the chat is hidden behind it');
     await screenshot(p, 'phone-room-list');
-    T("await screenshot(p, 'phone-room-list');");
     await openRoom(p, TEAM);
-    T('await openRoom(p, TEAM);');
     assert.ok(!(await p.locator('#sidebar').isVisible()), 'the chat fills a phone screen');
     await waitForMessage(p, 'Reply while polling');
-    T("await waitForMessage(p, 'Reply while polling');");
     assert.ok(await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scrolling');
     await screenshot(p, 'phone-chat');
-    T("await screenshot(p, 'phone-chat');");
     await p.getByRole('button', { name: 'Back to rooms' }).click();
-    T("await p.getByRole('button', { name: 'Back to rooms' }).click();");
     await p.locator('#sidebar').waitFor({ state: 'visible' });
-    T("await p.locator('#sidebar').waitFor({ state: 'visible' });");
     await phone.context.close();
-    T('await phone.context.close();');
     pages.pop();
   });
 
@@ -547,63 +506,39 @@ describe('Parley in the browser', { concurrency: 1 }, () => {
   });
 
   it('invites a member, removes a member, leaves a room and deletes rooms', STEP, async () => {
-    let t0 = Date.now(); const T = (l) => { console.log('TT', String(Date.now() - t0).padStart(6), l); t0 = Date.now(); };
     const page = alice.page;
     await createRoom(page, { name: OPS, visibility: 'private' });
-    T("await createRoom(page, { name: OPS, visibility: 'private' });");
     await page.getByRole('button', { name: 'Room details and members' }).click();
-    T("await page.getByRole('button', { name: 'Room details and members' }).c");
     await page.getByLabel('Invite by nickname').fill(JIWOO.username);
-    T("await page.getByLabel('Invite by nickname').fill(JIWOO.username);");
     await page.getByRole('button', { name: 'Invite', exact: true }).click();
-    T("await page.getByRole('button', { name: 'Invite', exact: true }).click(");
     await page.locator(`#panel .person[data-username="${JIWOO.username}"]`).waitFor();
-    T('await page.locator(`#panel .person[data-username="${JIWOO.username}"]`');
     await roomItem(jiwoo.page, OPS).waitFor({ state: 'visible' });
-    T("await roomItem(jiwoo.page, OPS).waitFor({ state: 'visible' });");
 
     // The owner removes a member: the room goes from their list.
     await page.getByRole('button', { name: `Remove ${JIWOO.displayName} from the room` }).click();
-    T("await page.getByRole('button', { name: `Remove ${JIWOO.displayName} fr");
     await page.locator('#confirm').getByRole('button', { name: 'Remove' }).click();
-    T("await page.locator('#confirm').getByRole('button', { name: 'Remove' })");
     await page.locator(`#panel .person[data-username="${JIWOO.username}"]`).waitFor({ state: 'detached' });
-    T('await page.locator(`#panel .person[data-username="${JIWOO.username}"]`');
     await roomItem(jiwoo.page, OPS).waitFor({ state: 'detached' });
-    T("await roomItem(jiwoo.page, OPS).waitFor({ state: 'detached' });");
 
     // The owner deletes the room.
     await page.getByRole('button', { name: 'Delete room' }).click();
-    T("await page.getByRole('button', { name: 'Delete room' }).click();");
     await page.locator('#confirm').getByRole('button', { name: 'Delete room' }).click();
-    T("await page.locator('#confirm').getByRole('button', { name: 'Delete roo");
     await roomItem(page, OPS).waitFor({ state: 'detached' });
-    T("await roomItem(page, OPS).waitFor({ state: 'detached' });");
 
     // A member leaves a room someone else owns.
     await openRoom(page, SIDE);
-    T('await openRoom(page, SIDE);');
     await page.getByRole('button', { name: 'Room details and members' }).click();
-    T("await page.getByRole('button', { name: 'Room details and members' }).c");
     await page.getByRole('button', { name: 'Leave room' }).click();
-    T("await page.getByRole('button', { name: 'Leave room' }).click();");
     await page.locator('#confirm').getByRole('button', { name: 'Leave room' }).click();
-    T("await page.locator('#confirm').getByRole('button', { name: 'Leave room");
     await roomItem(page, SIDE).waitFor({ state: 'detached' });
-    T("await roomItem(page, SIDE).waitFor({ state: 'detached' });");
     assert.ok(await roomItem(jiwoo.page, SIDE).isVisible(), 'the room stays for the others');
 
     // Deleting a room others are in takes it from their lists, live.
     await openRoom(page, LOBBY);
-    T('await openRoom(page, LOBBY);');
     await page.getByRole('button', { name: 'Room details and members' }).click();
-    T("await page.getByRole('button', { name: 'Room details and members' }).c");
     await page.getByRole('button', { name: 'Delete room' }).click();
-    T("await page.getByRole('button', { name: 'Delete room' }).click();");
     await page.locator('#confirm').getByRole('button', { name: 'Delete room' }).click();
-    T("await page.locator('#confirm').getByRole('button', { name: 'Delete roo");
     await roomItem(jiwoo.page, LOBBY).waitFor({ state: 'detached' });
-    T("await roomItem(jiwoo.page, LOBBY).waitFor({ state: 'detached' });");
   });
 
   it('adds, lists and removes friends', STEP, async () => {

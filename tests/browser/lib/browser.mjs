@@ -178,7 +178,8 @@ export const SHOTS = path.join(TARGET, 'screenshots');
 export async function screenshot(page, name) {
   mkdirSync(SHOTS, { recursive: true });
   const file = path.join(SHOTS, `${name}.png`);
-  // Let animations settle.
+  // No hover effects in the picture, and let animations settle.
+  await page.mouse.move(0, 0);
   await page.waitForTimeout(400);
   await page.screenshot({ path: file });
   return file;

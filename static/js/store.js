@@ -1,0 +1,246 @@
+// store.js: owns the client's state in memory and change notification. Rooms (summaries
+// with unread counts), per-room timelines (confirmed messages by seq plus the outbox of
+// messages not yet confirmed), saved messages, friends, settings and the connection
+// state. Mutations here are synchronous and do no I/O; they emit topics views listen to:
+// 'me', 'rooms', 'open', 'timeline' (roomId), 'saved', 'friends', 'connection',
+// 'settings', 'members' (roomId), 'notice' ({text, kind}).
+
+const listeners = new Map();
+
+export function on(topic, fn) {
+  if (!listeners.has(topic)) listeners.set(topic, new Set());
+  listeners.get(topic).add(fn);
+  return () => listeners.get(topic)?.delete(fn);
+}
+
+export function emit(topic, detail) {
+  for (const fn of listeners.get(topic) || []) {
+    try {
+      fn(detail);
+    } catch (e) {
+      console.error(`listener of ${topic} failed`, e);
+    }
+  }
+}
+
+export const notify = (text, kind = 'info') => emit('notice', { text, kind });
+
+const SETTINGS_KEY = 'parley.settings';
+const DEFAULT_SETTINGS = { transport: 'sse' };
+
+function loadSettings() {
+  try {
+    return { ...DEFAULT_SETTINGS, ...JSON.parse(localStorage.getItem(SETTINGS_KEY) || '{}') };
+  } catch {
+    return { ...DEFAULT_SETTINGS };
+  }
+}
+
+export const state = {
+  me: null,
+  rooms: new Map(), // id -> room summary (room + unread_count, last_read_seq, last_message)
+  timelines: new Map(), // id -> timeline (see timeline())
+  openRoomId: null,
+  saved: null, // [message] newest saved first, or null before the first load
+  savedIds: new Set(),
+  friends: null, // [user] or null before the first load
+  connection: 'offline', // 'live' | 'reconnecting' | 'polling' | 'offline'
+  settings: loadSettings(),
+};
+
+export function setSettings(patch) {
+  state.settings = { ...state.settings, ...patch };
+  try {
+    localStorage.setItem(SETTINGS_KEY, JSON.stringify(state.settings));
+  } catch {
+    /* private mode: keep it in memory */
+  }
+  emit('settings', state.settings);
+}
+
+export function setConnection(value) {
+  if (state.connection === value) return;
+  const was = state.connection;
+  state.connection = value;
+  emit('connection', { value, was });
+}
+
+export function setMe(user) {
+  state.me = user;
+  emit('me', user);
+}
+
+/** Forget everything about the signed-in user (logout, account deleted, session gone). */
+export function clearSession() {
+  state.me = null;
+  state.rooms.clear();
+  state.timelines.clear();
+  state.openRoomId = null;
+  state.saved = null;
+  state.savedIds.clear();
+  state.friends = null;
+  emit('rooms');
+  emit('open', null);
+  emit('saved');
+  emit('friends');
+}
+
+// ---- rooms ------------------------------------------------------------------------------
+
+const lastSeq = (r) => r?.last_message?.seq ?? 0;
+
+/** Merges a summary or a bare room into what is known, never moving backwards. */
+export function upsertRoom(fresh, { silent = false } = {}) {
+  const old = state.rooms.get(fresh.id);
+  const merged = { unread_count: 0, last_read_seq: 0, last_message: null, ...old, ...fresh };
+  if (old) {
+    if (lastSeq(old) > lastSeq(fresh) || fresh.last_message === undefined) merged.last_message = old.last_message;
+    if ((old.last_read_seq ?? 0) > (fresh.last_read_seq ?? 0) || fresh.last_read_seq === undefined) {
+      merged.last_read_seq = old.last_read_seq;
+      merged.unread_count = Math.max(0, lastSeq(merged) - merged.last_read_seq);
+    }
+    if (fresh.unread_count === undefined) merged.unread_count = old.unread_count;
+  }
+  state.rooms.set(fresh.id, merged);
+  if (!silent) emit('rooms');
+  return merged;
+}
+
+/** Replaces the room list with the server's (rooms I left disappear). */
+export function setRooms(list) {
+  const keep = new Set(list.map((r) => r.id));
+  for (const id of [...state.rooms.keys()]) {
+    if (!keep.has(id)) removeRoom(id, { silent: true });
+  }
+  for (const r of list) upsertRoom(r, { silent: true });
+  emit('rooms');
+}
+
+export function removeRoom(id, { silent = false } = {}) {
+  state.rooms.delete(id);
+  state.timelines.delete(id);
+  if (state.openRoomId === id) {
+    state.openRoomId = null;
+    emit('open', null);
+  }
+  if (!silent) emit('rooms');
+}
+
+/** Rooms by latest activity first. */
+export function sortedRooms() {
+  const stamp = (r) => Date.parse(r.last_message?.created_at || r.created_at || 0) || 0;
+  return [...state.rooms.values()].sort((a, b) => stamp(b) - stamp(a) || a.name.localeCompare(b.name));
+}
+
+export function applyReadMarker({ room_id, last_read_seq, unread_count }) {
+  const r = state.rooms.get(room_id);
+  if (!r) return;
+  if (last_read_seq < (r.last_read_seq ?? 0)) return; // never backwards
+  r.last_read_seq = last_read_seq;
+  // The server counted at the time it moved the marker; messages seen since count too.
+  r.unread_count = Math.max(0, unread_count ?? 0, lastSeq(r) - last_read_seq);
+  emit('rooms');
+}
+
+// ---- timelines --------------------------------------------------------------------------
+
+/**
+ * A room's messages as this client holds them: a contiguous range of seqs
+ * [minSeq..maxSeq] (older pages are added at the front, new ones at the back) plus the
+ * outbox: messages of mine sent but not confirmed, keyed by client_id.
+ */
+export function timeline(roomId) {
+  let tl = state.timelines.get(roomId);
+  if (!tl) {
+    tl = {
+      roomId,
+      bySeq: new Map(),
+      minSeq: null,
+      maxSeq: 0,
+      loaded: false,
+      hasOlder: false,
+      loadingOlder: false,
+      stale: false,
+      pending: new Map(), // client_id -> {client_id, room_id, body, status, error, retryable, created_at}
+      unreadFrom: null, // first seq unread when the room was opened (the "New" divider)
+    };
+    state.timelines.set(roomId, tl);
+  }
+  return tl;
+}
+
+/** Adds confirmed messages (any order, duplicates ignored); confirms matching pendings. */
+export function addMessages(roomId, msgs, { silent = false } = {}) {
+  const tl = timeline(roomId);
+  let changed = false;
+  for (const m of msgs) {
+    if (!m || m.room_id !== roomId) continue;
+    if (m.client_id && tl.pending.has(m.client_id) && m.author?.id === state.me?.id) {
+      tl.pending.delete(m.client_id);
+      changed = true;
+    }
+    if (tl.bySeq.has(m.seq)) continue;
+    tl.bySeq.set(m.seq, m);
+    tl.minSeq = tl.minSeq === null ? m.seq : Math.min(tl.minSeq, m.seq);
+    tl.maxSeq = Math.max(tl.maxSeq, m.seq);
+    changed = true;
+  }
+  if (changed && !silent) emit('timeline', roomId);
+  return changed;
+}
+
+/** Confirmed messages in seq order. */
+export const confirmed = (tl) => [...tl.bySeq.values()].sort((a, b) => a.seq - b.seq);
+
+/** Keeps the room list's preview and unread count up to date for a new message. */
+export function noteMessageInSummary(m, { viewing, silent = false }) {
+  const r = state.rooms.get(m.room_id);
+  if (!r) return false;
+  if (lastSeq(r) < m.seq) r.last_message = m;
+  const mine = m.author?.id && m.author.id === state.me?.id;
+  if (mine || viewing) {
+    // One's own message is read by definition; a room in view is read as it arrives.
+    r.last_read_seq = Math.max(r.last_read_seq ?? 0, m.seq);
+  }
+  r.unread_count = Math.max(0, lastSeq(r) - (r.last_read_seq ?? 0));
+  if (!silent) emit('rooms');
+  return true;
+}
+
+export function totalUnread() {
+  let n = 0;
+  for (const r of state.rooms.values()) n += r.unread_count || 0;
+  return n;
+}
+
+// ---- saved and friends ------------------------------------------------------------------
+
+export function setSaved(list) {
+  state.saved = list;
+  state.savedIds = new Set(list.map((m) => m.id));
+  emit('saved');
+}
+
+export function markSaved(message, saved) {
+  if (saved) {
+    state.savedIds.add(message.id);
+    if (state.saved && !state.saved.some((m) => m.id === message.id)) state.saved = [message, ...state.saved];
+  } else {
+    state.savedIds.delete(message.id);
+    if (state.saved) state.saved = state.saved.filter((m) => m.id !== message.id);
+  }
+  emit('saved');
+}
+
+export function setFriends(list) {
+  state.friends = [...list].sort((a, b) =>
+    (a.display_name || a.username).localeCompare(b.display_name || b.username),
+  );
+  emit('friends');
+}
+
+export function friendChanged(change, user) {
+  if (!state.friends) return;
+  const others = state.friends.filter((f) => f.id !== user.id);
+  setFriends(change === 'added' ? [...others, user] : others);
+}

@@ -1,0 +1,249 @@
+// sync.js: owns keeping the store in step with the server: loading the room list, a
+// room's latest page, older pages (`before`) and catch-up (`after`), read markers, a full
+// resync after `reset` or a fresh (not resumed) stream, and applying every live event.
+
+import * as api from './api.js';
+import {
+  state,
+  emit,
+  notify,
+  setRooms,
+  upsertRoom,
+  removeRoom,
+  timeline,
+  addMessages,
+  noteMessageInSummary,
+  applyReadMarker,
+  friendChanged,
+  setMe,
+  setSaved,
+  setFriends,
+} from './store.js';
+import { handleResult, retryUnsent } from './outbox.js';
+
+const PAGE = 50;
+const CATCH_UP_PAGE = 200;
+
+// ---- loading ----------------------------------------------------------------------------
+
+export async function refreshRooms() {
+  setRooms(await api.rooms());
+}
+
+/** Everything the screen shows, again from HTTP (start, `reset`, a stream not resumed). */
+export async function resync() {
+  const jobs = [refreshRooms()];
+  for (const tl of state.timelines.values()) tl.stale = true;
+  if (state.saved !== null) jobs.push(loadSaved().catch(() => {}));
+  if (state.friends !== null) jobs.push(loadFriends().catch(() => {}));
+  jobs.push(api.me().then(setMe).catch(() => {}));
+  await Promise.all(jobs);
+  if (state.openRoomId && state.rooms.has(state.openRoomId)) await ensureTimeline(state.openRoomId);
+  retryUnsent();
+}
+
+export async function loadSaved() {
+  setSaved(await api.saved());
+}
+
+export async function loadFriends() {
+  setFriends(await api.friends());
+}
+
+/** Loads a room's latest page the first time, else catches up from its last seq. */
+export async function ensureTimeline(roomId) {
+  const tl = timeline(roomId);
+  if (!tl.loaded) {
+    if (tl.loading) return tl.loading;
+    tl.loading = (async () => {
+      const page = await api.messages(roomId, { limit: PAGE });
+      addMessages(roomId, page, { silent: true });
+      tl.loaded = true;
+      tl.stale = false;
+      tl.hasOlder = page.length > 0 && page[0].seq > 1;
+      emit('timeline', roomId);
+      // Anything that arrived while the page was on its way.
+      const summary = state.rooms.get(roomId);
+      if ((summary?.last_message?.seq ?? 0) > tl.maxSeq) await catchUp(roomId);
+    })().finally(() => {
+      tl.loading = null;
+    });
+    return tl.loading;
+  }
+  return catchUp(roomId);
+}
+
+/** Fetches every message after the last one held (polling uses this every second). */
+export async function catchUp(roomId) {
+  const tl = timeline(roomId);
+  if (!tl.loaded) return ensureTimeline(roomId);
+  if (tl.catchingUp) {
+    tl.catchUpAgain = true;
+    return tl.catchingUp;
+  }
+  tl.catchingUp = (async () => {
+    do {
+      tl.catchUpAgain = false;
+      for (;;) {
+        const page = await api.messages(roomId, { after: tl.maxSeq, limit: CATCH_UP_PAGE });
+        addMessages(roomId, page);
+        if (page.length) {
+          const viewing = isViewing(roomId);
+          for (const m of page) noteMessageInSummary(m, { viewing, silent: true });
+          emit('rooms');
+        }
+        if (page.length < CATCH_UP_PAGE) break;
+      }
+    } while (tl.catchUpAgain);
+    tl.stale = false;
+  })().finally(() => {
+    tl.catchingUp = null;
+  });
+  return tl.catchingUp;
+}
+
+/** Scroll-back: the page before the oldest message held. */
+export async function loadOlder(roomId) {
+  const tl = timeline(roomId);
+  if (!tl.loaded || !tl.hasOlder || tl.loadingOlder || tl.minSeq === null) return;
+  tl.loadingOlder = true;
+  emit('timeline', roomId);
+  try {
+    const page = await api.messages(roomId, { before: tl.minSeq, limit: PAGE });
+    addMessages(roomId, page, { silent: true });
+    tl.hasOlder = page.length === PAGE && page[0].seq > 1;
+  } finally {
+    tl.loadingOlder = false;
+    emit('timeline', roomId);
+  }
+}
+
+// ---- reading ----------------------------------------------------------------------------
+
+let viewingCheck = () => false;
+/** The chat view tells whether a room's newest messages are on screen right now. */
+export function setViewingCheck(fn) {
+  viewingCheck = fn;
+}
+export const isViewing = (roomId) => state.openRoomId === roomId && viewingCheck(roomId);
+
+const readTimers = new Map();
+const readSent = new Map(); // roomId -> seq last sent
+
+/** Moves my read marker to the newest message held (debounced; never backwards). */
+export function markRead(roomId) {
+  const tl = state.timelines.get(roomId);
+  const room = state.rooms.get(roomId);
+  if (!tl || !room || !tl.maxSeq) return;
+  const seq = tl.maxSeq;
+  if (room.unread_count || (room.last_read_seq ?? 0) < seq) {
+    room.last_read_seq = Math.max(room.last_read_seq ?? 0, seq);
+    room.unread_count = Math.max(0, (room.last_message?.seq ?? 0) - room.last_read_seq);
+    emit('rooms');
+  }
+  if ((readSent.get(roomId) ?? 0) >= seq) return;
+  clearTimeout(readTimers.get(roomId));
+  readTimers.set(
+    roomId,
+    setTimeout(async () => {
+      readTimers.delete(roomId);
+      if ((readSent.get(roomId) ?? 0) >= seq) return;
+      readSent.set(roomId, seq);
+      try {
+        const res = await api.markRead(roomId, seq);
+        if (res.status === 200 && res.data) applyReadMarker(res.data);
+      } catch (e) {
+        readSent.delete(roomId);
+        console.warn('marking read failed', e.message);
+      }
+    }, 250),
+  );
+}
+
+export function resetReadState() {
+  for (const t of readTimers.values()) clearTimeout(t);
+  readTimers.clear();
+  readSent.clear();
+}
+
+// ---- live events ------------------------------------------------------------------------
+
+/** Applies one event from the stream (API.md "The event stream"). */
+export function applyEvent(name, data) {
+  switch (name) {
+    case 'message':
+      return onMessage(data);
+    case 'room':
+      return onRoom(data);
+    case 'member':
+      return onMember(data);
+    case 'read':
+      return applyReadMarker(data);
+    case 'friend':
+      return friendChanged(data.change, data.user);
+    case 'profile':
+      if (data?.id === state.me?.id) setMe(data);
+      return undefined;
+    case 'result':
+      return handleResult(data);
+    case 'reset':
+      return resync().catch((e) => notify(e.message, 'error'));
+    default:
+      return undefined;
+  }
+}
+
+function onMessage(m) {
+  if (!state.rooms.has(m.room_id)) {
+    // A room I was just added to: learn it from the list.
+    refreshRooms().catch(() => {});
+    return;
+  }
+  const tl = state.timelines.get(m.room_id);
+  if (tl?.loaded) {
+    if (m.seq <= tl.maxSeq + 1) addMessages(m.room_id, [m]);
+    else catchUp(m.room_id).catch(() => {}); // a gap: fetch what is missing in order
+  }
+  const viewing = isViewing(m.room_id);
+  noteMessageInSummary(m, { viewing });
+  if (viewing) markRead(m.room_id);
+}
+
+function onRoom({ change, room }) {
+  if (change === 'deleted') {
+    const known = state.rooms.get(room.id);
+    if (known) {
+      const wasOpen = state.openRoomId === room.id;
+      removeRoom(room.id);
+      if (wasOpen || room.owner_id !== state.me?.id) notify(`“${known.name}” was deleted`);
+    }
+    return;
+  }
+  upsertRoom(room);
+  emit('members', room.id);
+}
+
+function onMember({ change, room_id, user }) {
+  const mine = user?.id === state.me?.id;
+  if (mine && (change === 'left' || change === 'removed')) {
+    const known = state.rooms.get(room_id);
+    removeRoom(room_id);
+    if (known && change === 'removed') notify(`You were removed from “${known.name}”`);
+    return;
+  }
+  if (mine && change === 'joined') {
+    refreshRooms().catch(() => {});
+    return;
+  }
+  // Someone else joined or left: refresh the member count and any open member list.
+  if (state.rooms.has(room_id)) {
+    api
+      .room(room_id)
+      .then((detail) => {
+        const { members, ...room } = detail;
+        upsertRoom(room);
+        emit('members', room_id);
+      })
+      .catch(() => {});
+  }
+}

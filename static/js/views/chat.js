@@ -1,0 +1,468 @@
+// views/chat.js: owns the conversation view: the room header, the message list (history
+// with scroll-back, live messages, day separators, the "New" divider, grouping by author,
+// own messages on the right, pending and failed bubbles with retry), the composer (Enter
+// sends, Shift+Enter breaks the line, IME-safe for Korean input) and read marking while
+// the newest messages are on screen.
+
+import { $, h, replace, setText } from '../dom.js';
+import { icon } from '../icons.js';
+import { state, on, emit, notify, timeline, confirmed } from '../store.js';
+import { ensureTimeline, loadOlder, markRead, setViewingCheck } from '../sync.js';
+import { send, retry, discard } from '../outbox.js';
+import { toggleSaved } from '../actions.js';
+import { displayName, time, fullTime, dayKey, dayLabel, isJumboEmoji, plural } from '../format.js';
+import { avatar, roomAvatar } from './avatar.js';
+import { connectionIndicator } from './connection.js';
+import { openRoomInfo } from './room-info.js';
+
+const MAX_BODY = 4000;
+const GROUP_GAP_MS = 5 * 60 * 1000;
+const NEAR_BOTTOM_PX = 80;
+const NEAR_TOP_PX = 150;
+
+let els = {};
+let nodes = new Map(); // key -> {li, sig}
+let renderedRoom = null;
+const drafts = new Map();
+
+export function mountChat() {
+  const root = $('#chat');
+  els.empty = h(
+    'div',
+    { class: 'chat-empty' },
+    h('div', { class: 'chat-empty-art', 'aria-hidden': 'true' }, icon('logo')),
+    h('h2', { text: 'Pick a room to start chatting' }),
+    h('p', { text: 'Your rooms are on the left. New here? Create a room and invite your friends, or discover a public one.' }),
+  );
+  els.back = h('button', { class: 'icon-btn back-btn', type: 'button', 'aria-label': 'Back to rooms', on: { click: () => (location.hash = '#/') } }, icon('back'));
+  els.roomAvatar = h('span', { class: 'chat-avatar' });
+  els.title = h('h2', { class: 'chat-title', id: 'chat-title' });
+  els.meta = h('p', { class: 'chat-meta' });
+  els.info = h('button', { class: 'icon-btn', type: 'button', 'aria-label': 'Room details and members', title: 'Room details', on: { click: () => state.openRoomId && openRoomInfo(state.openRoomId) } }, icon('info'));
+  els.top = h('div', { class: 'history-top' });
+  els.list = h('ol', { class: 'message-list', id: 'message-list' });
+  els.scroller = h(
+    'div',
+    { class: 'chat-scroll', id: 'messages', tabindex: '0', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-labelledby': 'chat-title' },
+    els.top,
+    els.list,
+  );
+  els.jump = h('button', { class: 'jump-btn', type: 'button', hidden: true, on: { click: () => scrollToBottom(true) } }, icon('arrowDown'), h('span', { text: 'New messages' }));
+  els.input = h('textarea', { id: 'composer-input', rows: '1', autocomplete: 'off', 'aria-describedby': 'composer-hint' });
+  els.sendBtn = h('button', { class: 'send-btn', type: 'submit', 'aria-label': 'Send message', title: 'Send (Enter)' }, icon('send'));
+  els.counter = h('span', { class: 'composer-count', 'aria-live': 'polite' });
+  els.form = h(
+    'form',
+    { class: 'composer', on: { submit: onSubmit } },
+    h('label', { for: 'composer-input', class: 'sr-only', text: 'Message' }),
+    h('div', { class: 'composer-box' }, els.input, els.sendBtn),
+    h('p', { class: 'composer-hint', id: 'composer-hint' }, h('span', { text: 'Enter to send · Shift+Enter for a new line' }), els.counter),
+  );
+  els.room = h(
+    'section',
+    { class: 'chat-room', hidden: true, 'aria-labelledby': 'chat-title' },
+    h(
+      'header',
+      { class: 'chat-head' },
+      els.back,
+      els.roomAvatar,
+      h('div', { class: 'chat-heading' }, els.title, els.meta),
+      connectionIndicator('conn-compact'),
+      els.info,
+    ),
+    h('div', { class: 'chat-body' }, els.scroller, els.jump),
+    els.form,
+  );
+  replace(root, els.empty, els.room);
+
+  els.input.addEventListener('keydown', onKeyDown);
+  els.input.addEventListener('input', () => {
+    autosize();
+    updateCounter();
+    if (state.openRoomId) drafts.set(state.openRoomId, els.input.value);
+  });
+  els.scroller.addEventListener('scroll', onScroll, { passive: true });
+  document.addEventListener('visibilitychange', () => {
+    if (state.openRoomId && isViewingNow()) markRead(state.openRoomId);
+  });
+  window.addEventListener('resize', () => {
+    if (state.openRoomId && isViewingNow()) markRead(state.openRoomId);
+  });
+
+  setViewingCheck(() => isViewingNow());
+  on('open', renderRoom);
+  on('rooms', renderHeader);
+  on('timeline', (roomId) => {
+    if (roomId === state.openRoomId) renderMessages();
+  });
+  on('saved', () => state.openRoomId && renderMessages());
+}
+
+// ---- opening a room ---------------------------------------------------------------------
+
+/** Opens a room (called by the router on #/room/<id>). */
+export function openRoom(roomId) {
+  if (state.openRoomId === roomId) {
+    focusComposerSoon();
+    return;
+  }
+  const room = state.rooms.get(roomId);
+  state.openRoomId = roomId;
+  const tl = timeline(roomId);
+  tl.unreadFrom = room && room.unread_count > 0 ? (room.last_read_seq ?? 0) + 1 : null;
+  emit('open', roomId);
+  ensureTimeline(roomId)
+    .then(() => {
+      if (state.openRoomId === roomId && isViewingNow()) markRead(roomId);
+    })
+    .catch((e) => {
+      if (state.openRoomId === roomId) notify(`Could not load messages: ${e.message}`, 'error');
+    });
+}
+
+export function closeRoom() {
+  if (!state.openRoomId) return;
+  state.openRoomId = null;
+  emit('open', null);
+}
+
+function renderRoom() {
+  const roomId = state.openRoomId;
+  nodes = new Map();
+  els.list.replaceChildren();
+  renderedRoom = roomId;
+  $('#app').dataset.view = roomId ? 'chat' : 'list';
+  els.empty.hidden = Boolean(roomId);
+  els.room.hidden = !roomId;
+  els.jump.hidden = true;
+  if (!roomId) return;
+  renderHeader();
+  els.input.value = drafts.get(roomId) || '';
+  autosize();
+  updateCounter();
+  renderMessages({ stick: true });
+  focusComposerSoon();
+}
+
+function focusComposerSoon() {
+  // On phones the keyboard would cover the history; let people tap the box themselves.
+  if (window.matchMedia('(min-width: 721px)').matches) requestAnimationFrame(() => els.input.focus());
+}
+
+function renderHeader() {
+  const room = state.rooms.get(state.openRoomId);
+  if (!room) return;
+  if (els.roomAvatar.dataset.for !== room.id + room.name) {
+    replace(els.roomAvatar, roomAvatar(room, 'md'));
+    els.roomAvatar.dataset.for = room.id + room.name;
+  }
+  setText(els.title, room.name);
+  const vis = room.visibility === 'private' ? 'Private' : 'Public';
+  setText(els.meta, `${vis} room · ${plural(room.member_count ?? 1, 'member', 'members')}`);
+  els.input.placeholder = `Message ${room.name}`;
+}
+
+// ---- the message list -------------------------------------------------------------------
+
+function entries(tl) {
+  const out = [];
+  const me = state.me?.id;
+  let prev = null;
+  let prevDay = null;
+  const push = (m, pending) => {
+    const d = dayKey(m.created_at);
+    if (d !== prevDay) {
+      out.push({ key: `d:${d}`, kind: 'day', label: dayLabel(m.created_at) });
+      prevDay = d;
+      prev = null;
+    }
+    if (!pending && tl.unreadFrom && m.seq === tl.unreadFrom && m.author?.id !== me) {
+      out.push({ key: 'new', kind: 'new' });
+      prev = null;
+    }
+    const authorId = pending ? me : m.author?.id ?? null;
+    const cont =
+      prev &&
+      prev.authorId === authorId &&
+      Date.parse(m.created_at) - Date.parse(prev.created_at) < GROUP_GAP_MS;
+    const own = pending || (authorId && authorId === me);
+    const key = own && m.client_id ? `c:${m.client_id}` : `m:${m.id}`;
+    out.push({ key, kind: 'msg', m, pending, own, cont: Boolean(cont) });
+    prev = { authorId, created_at: m.created_at };
+  };
+  for (const m of confirmed(tl)) push(m, null);
+  for (const p of tl.pending.values()) push(p, p);
+  return out;
+}
+
+function signature(e) {
+  if (e.kind !== 'msg') return `${e.kind}:${e.label || ''}`;
+  const p = e.pending;
+  return [
+    e.own ? 1 : 0,
+    e.cont ? 1 : 0,
+    p ? p.status : 'sent',
+    p?.error || '',
+    p ? '' : state.savedIds.has(e.m.id) ? 's' : '',
+    e.m.author ? displayName(e.m.author) : '',
+  ].join('|');
+}
+
+function renderMessages({ stick = false } = {}) {
+  const roomId = state.openRoomId;
+  if (!roomId || roomId !== renderedRoom) return;
+  const tl = timeline(roomId);
+  const wasAtBottom = stick || nearBottom();
+  const anchor = wasAtBottom ? null : firstVisible();
+  const anchorKey = anchor?.dataset.key;
+  const anchorTop = anchor ? anchor.getBoundingClientRect().top : 0;
+  const hadNodes = nodes.size > 0;
+
+  const list = entries(tl);
+  const seen = new Set();
+  let newFromOthers = false;
+  list.forEach((e, i) => {
+    seen.add(e.key);
+    const sig = signature(e);
+    let entry = nodes.get(e.key);
+    if (!entry || entry.sig !== sig) {
+      const li = build(e);
+      if (entry) entry.li.replaceWith(li);
+      else if (hadNodes && e.kind === 'msg' && !e.own) newFromOthers = true;
+      entry = { li, sig };
+      nodes.set(e.key, entry);
+    }
+    if (els.list.children[i] !== entry.li) els.list.insertBefore(entry.li, els.list.children[i] || null);
+  });
+  for (const [key, entry] of nodes) {
+    if (!seen.has(key)) {
+      entry.li.remove();
+      nodes.delete(key);
+    }
+  }
+  renderTop(tl, list.length === 0);
+
+  if (wasAtBottom) {
+    scrollToBottom(false);
+  } else {
+    // Keep what the reader looks at in place while older pages arrive above it (the
+    // node may have been rebuilt, e.g. grouped with an older message: find it by key).
+    const now = anchorKey && nodes.get(anchorKey)?.li;
+    if (now) els.scroller.scrollTop += now.getBoundingClientRect().top - anchorTop;
+    if (newFromOthers) els.jump.hidden = false;
+  }
+  if (stick && tl.unreadFrom) {
+    const divider = nodes.get('new')?.li;
+    if (divider && divider.offsetTop > els.scroller.clientHeight) divider.scrollIntoView({ block: 'start' });
+  }
+  if (isViewingNow()) markRead(roomId);
+}
+
+/** The first message at least partly on screen in the list. */
+function firstVisible() {
+  const top = els.scroller.getBoundingClientRect().top;
+  for (const li of els.list.children) {
+    if (li.classList.contains('msg') && li.getBoundingClientRect().bottom > top) return li;
+  }
+  return null;
+}
+
+function renderTop(tl, empty) {
+  const room = state.rooms.get(tl.roomId);
+  if (!tl.loaded) {
+    replace(els.top, h('p', { class: 'history-note' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading messages…'));
+  } else if (tl.loadingOlder) {
+    replace(els.top, h('p', { class: 'history-note' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading older messages…'));
+  } else if (tl.hasOlder) {
+    replace(
+      els.top,
+      h('button', { class: 'btn subtle load-older', type: 'button', on: { click: () => loadOlder(tl.roomId).catch((e) => notify(e.message, 'error')) } }, 'Load older messages'),
+    );
+  } else {
+    replace(
+      els.top,
+      h(
+        'div',
+        { class: 'history-start' },
+        room ? roomAvatar(room, 'lg') : null,
+        h('p', { class: 'history-start-title', text: room ? `This is the beginning of ${room.name}` : 'The beginning' }),
+        h('p', { text: empty ? 'No messages yet. Say hello!' : 'Everything said here is below.' }),
+      ),
+    );
+  }
+}
+
+function build(e) {
+  if (e.kind === 'day') {
+    return h('li', { class: 'day-sep', role: 'separator', 'aria-label': e.label }, h('span', { text: e.label }));
+  }
+  if (e.kind === 'new') {
+    return h('li', { class: 'new-sep', role: 'separator', 'aria-label': 'New messages' }, h('span', { text: 'New' }));
+  }
+  const { m, pending, own, cont } = e;
+  const status = pending ? pending.status : 'sent';
+  const li = h('li', {
+    class: `msg ${own ? 'own' : 'other'}${cont ? ' cont' : ''}${status !== 'sent' ? ` ${status}` : ''}`,
+    dataset: { key: e.key, status, seq: pending ? null : m.seq, messageId: pending ? null : m.id, clientId: m.client_id || null },
+  });
+  const author = pending ? state.me : m.author;
+  if (!own) li.append(cont ? h('span', { class: 'avatar-spacer', 'aria-hidden': 'true' }) : avatar(author, 'sm'));
+
+  const col = h('div', { class: 'msg-col' });
+  if (!own && !cont) {
+    col.append(h('div', { class: 'msg-author' }, h('span', { class: 'msg-author-name', text: displayName(author) })));
+  }
+  const body = h('p', { class: `msg-body${isJumboEmoji(m.body) ? ' jumbo' : ''}` });
+  appendLinkified(body, m.body);
+  const stamp = h('span', { class: 'msg-stamp' }, h('time', { dateTime: m.created_at, title: fullTime(m.created_at), text: time(m.created_at) }));
+  if (own) {
+    const [ic, label] =
+      status === 'pending' ? ['clock', 'Sending'] : status === 'failed' ? ['alert', 'Not sent'] : ['check', 'Sent'];
+    stamp.append(h('span', { class: 'msg-state', title: label }, icon(ic), h('span', { class: 'sr-only', text: label })));
+  }
+  const bubble = h('div', { class: 'msg-bubble' }, h('span', { class: 'sr-only', text: `${own ? 'You' : displayName(author)}: ` }), body, stamp);
+  // On touch screens a tap on the bubble shows its actions (there is no hover).
+  bubble.addEventListener('click', (ev) => {
+    if (!ev.target.closest('a')) li.classList.toggle('show-actions');
+  });
+  const row = h('div', { class: 'msg-row' }, bubble);
+  if (!pending) {
+    const saved = state.savedIds.has(m.id);
+    row.append(
+      h(
+        'div',
+        { class: 'msg-actions' },
+        h(
+          'button',
+          {
+            class: `icon-btn small save-btn${saved ? ' on' : ''}`,
+            type: 'button',
+            'aria-label': saved ? 'Remove from saved messages' : 'Save message',
+            'aria-pressed': String(saved),
+            title: saved ? 'Saved: click to remove' : 'Save message',
+            on: { click: () => onToggleSave(m) },
+          },
+          icon('bookmark'),
+        ),
+      ),
+    );
+  }
+  col.append(row);
+  if (pending && status === 'failed') {
+    col.append(
+      h(
+        'div',
+        { class: 'msg-failure', role: 'alert' },
+        icon('alert'),
+        h('span', { class: 'msg-failure-text', text: `Not sent: ${pending.error}` }),
+        h('button', { class: 'link-btn retry-btn', type: 'button', on: { click: () => retry(pending.room_id, pending.client_id) } }, 'Retry'),
+        h('button', { class: 'link-btn', type: 'button', on: { click: () => discard(pending.room_id, pending.client_id) } }, 'Discard'),
+      ),
+    );
+  }
+  li.append(col);
+  return li;
+}
+
+const URL_RE = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
+
+/** Text with web addresses as links; every piece goes in as text, never as markup. */
+function appendLinkified(el, text) {
+  let last = 0;
+  for (const match of text.matchAll(URL_RE)) {
+    let href = null;
+    try {
+      const url = new URL(match[0]);
+      if (url.protocol === 'http:' || url.protocol === 'https:') href = url.href;
+    } catch {
+      href = null;
+    }
+    if (!href) continue;
+    el.append(document.createTextNode(text.slice(last, match.index)));
+    el.append(h('a', { href, target: '_blank', rel: 'noopener noreferrer nofollow', text: match[0] }));
+    last = match.index + match[0].length;
+  }
+  el.append(document.createTextNode(text.slice(last)));
+}
+
+async function onToggleSave(m) {
+  try {
+    const saved = await toggleSaved(m);
+    notify(saved ? 'Saved. Find it under Saved messages' : 'Removed from saved messages', 'success');
+  } catch (e) {
+    notify(`Could not update saved messages: ${e.message}`, 'error');
+  }
+}
+
+// ---- scrolling and reading --------------------------------------------------------------
+
+function nearBottom() {
+  const s = els.scroller;
+  return s.scrollHeight - s.scrollTop - s.clientHeight < NEAR_BOTTOM_PX;
+}
+
+function scrollToBottom(smooth) {
+  const s = els.scroller;
+  s.scrollTo({ top: s.scrollHeight, behavior: smooth ? 'smooth' : 'auto' });
+  els.jump.hidden = true;
+}
+
+function onScroll() {
+  const roomId = state.openRoomId;
+  if (!roomId) return;
+  const tl = timeline(roomId);
+  if (els.scroller.scrollTop < NEAR_TOP_PX && tl.loaded && tl.hasOlder && !tl.loadingOlder) {
+    loadOlder(roomId).catch((e) => notify(`Could not load older messages: ${e.message}`, 'error'));
+  }
+  if (nearBottom()) {
+    els.jump.hidden = true;
+    if (isViewingNow()) markRead(roomId);
+  }
+}
+
+/** Whether the newest messages of the open room are on screen now. */
+function isViewingNow() {
+  if (!state.openRoomId || document.visibilityState !== 'visible') return false;
+  if ($('#app').hidden || els.room.hidden || els.room.offsetParent === null) return false;
+  return nearBottom();
+}
+
+// ---- composing --------------------------------------------------------------------------
+
+function onKeyDown(e) {
+  if (e.key === 'Enter' && !e.shiftKey && !e.altKey && !e.isComposing && e.keyCode !== 229) {
+    e.preventDefault();
+    els.form.requestSubmit();
+  }
+}
+
+function onSubmit(e) {
+  e.preventDefault();
+  const roomId = state.openRoomId;
+  if (!roomId) return;
+  const body = els.input.value.trim();
+  if (!body) return;
+  if (Array.from(body).length > MAX_BODY) {
+    notify(`A message has at most ${MAX_BODY} characters`, 'error');
+    return;
+  }
+  send(roomId, body);
+  els.input.value = '';
+  drafts.delete(roomId);
+  autosize();
+  updateCounter();
+  scrollToBottom(false);
+  els.input.focus();
+}
+
+function autosize() {
+  const t = els.input;
+  t.style.height = 'auto';
+  t.style.height = `${Math.min(t.scrollHeight, 180)}px`;
+}
+
+function updateCounter() {
+  const n = Array.from(els.input.value).length;
+  setText(els.counter, n > MAX_BODY - 500 ? `${n} / ${MAX_BODY}` : '');
+  els.counter.classList.toggle('over', n > MAX_BODY);
+}
