@@ -1,0 +1,221 @@
+//! `throughput`: N senders in R rooms send a fixed number of messages as fast as the
+//! gateway accepts them (`--concurrency` requests in flight, closed loop), then the run
+//! waits until every accepted message is persisted. Persistence is seen on one observer
+//! stream per room (a member that never sends): the worker publishes a `message` event
+//! only after its transaction commits. At the end each room's newest `seq` (gap-free,
+//! starting at 1) gives the count Postgres holds, as a cross-check. Latency here runs from
+//! the moment the request started, as there is no schedule.
+
+use super::send::SendStats;
+use super::{open_streams, progress, secs, Common};
+use crate::api::Session;
+use crate::listener::{self, Shared};
+use crate::payload::RunClock;
+use crate::report::Report;
+use crate::setup;
+use crate::stats::Samples;
+use anyhow::bail;
+use futures_util::stream::{self, StreamExt, TryStreamExt};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub common: Common,
+
+    /// Rooms (each gets one observer stream).
+    #[arg(long, default_value_t = 10)]
+    pub rooms: usize,
+
+    /// Sending users, spread evenly over the rooms. Start the gateway with a high
+    /// PARLEY_SEND_RATE / PARLEY_SEND_BURST, or each sender is limited to its default rate.
+    #[arg(long, default_value_t = 100)]
+    pub senders: usize,
+
+    /// Messages to send in total.
+    #[arg(long, default_value_t = 50_000)]
+    pub messages: u64,
+
+    /// Send requests in flight at once.
+    #[arg(long, default_value_t = 64)]
+    pub concurrency: usize,
+
+    /// Give up waiting for persistence after this many seconds without progress.
+    #[arg(long, default_value_t = 10.0)]
+    pub grace: f64,
+}
+
+struct Plan {
+    senders: Vec<Session>,
+    rooms: Vec<String>,
+}
+
+impl Plan {
+    /// Message `i` is sent by sender `i % N` to its room, `sender % R`.
+    fn pick(&self, i: u64) -> (&Session, &str) {
+        let s = (i % self.senders.len() as u64) as usize;
+        (&self.senders[s], &self.rooms[s % self.rooms.len()])
+    }
+}
+
+pub async fn run(args: Args) -> anyhow::Result<Report> {
+    if args.rooms == 0 || args.senders < args.rooms || args.messages == 0 {
+        bail!("need --rooms >= 1, --senders >= --rooms and --messages >= 1");
+    }
+    let apis = args.common.apis()?;
+    setup::wait_ready(&apis).await?;
+    let clock = RunClock::new(setup::run_tag());
+    let (r, n, conc) = (args.rooms, args.senders, args.common.setup_concurrency);
+    let setup_started = Instant::now();
+    progress(format!("run {}: creating {} users", clock.tag, r + n));
+    let mut users = setup::users(&apis, &clock.tag, r + n, conc).await?;
+    let senders = users.split_off(r);
+    let observers = users;
+    progress(format!("creating {r} rooms"));
+    let rooms: Vec<String> = stream::iter(0..r)
+        .map(|room| {
+            let members: Vec<String> = (room..n)
+                .step_by(r)
+                .map(|s| senders[s].username.clone())
+                .collect();
+            let (owner, name) = (&observers[room], format!("{} room {room}", clock.tag));
+            async move { setup::room(owner, &name, &members, conc).await }
+        })
+        .buffered(conc.max(1))
+        .try_collect()
+        .await?;
+    let shared = Shared::new(clock.clone(), 0);
+    let handles = open_streams(&observers, &shared).await?;
+    let setup_time = setup_started.elapsed();
+
+    progress(format!(
+        "sending {} messages, {} in flight",
+        args.messages, args.concurrency
+    ));
+    let plan = Arc::new(Plan { senders, rooms });
+    let started = clock.now();
+    let (stats, last_accept, mut accept) =
+        closed_loop(&clock, &plan, args.messages, args.concurrency).await;
+    let accepted = stats.accepted();
+    let accept_window = last_accept.saturating_sub(started);
+    progress(format!(
+        "{accepted} accepted in {:.2} s; waiting for persistence",
+        accept_window.as_secs_f64()
+    ));
+    await_progress(
+        &shared,
+        accepted,
+        Duration::from_secs_f64(args.grace.max(0.1)),
+    )
+    .await;
+    let persist_window = shared.last_delivery().saturating_sub(started);
+    let mut in_db = 0;
+    for (i, room) in plan.rooms.iter().enumerate() {
+        in_db += observers[i]
+            .api
+            .latest_seq(&observers[i].token, room)
+            .await?;
+    }
+    let logs = listener::stop_all(&shared, handles).await;
+    let t = listener::totals(&logs);
+    let mut samples = Samples::new();
+    for l in &logs {
+        samples.extend(l.deliveries.iter().map(|d| d.latency_us));
+    }
+    let per_s = |count: u64, d: Duration| count as f64 / d.as_secs_f64().max(1e-9);
+    let accept = accept.percentiles();
+
+    let mut report = Report::new("throughput");
+    report.sent = stats.attempted();
+    report.delivered = t.delivered;
+    report.lost = accepted.saturating_sub(t.delivered);
+    report.errors = stats.errors() + t.drops + t.failed;
+    report.latency_of = "send to persisted";
+    report.latency = samples.percentiles();
+    report.throughput_per_s = per_s(t.delivered, persist_window);
+    report.throughput_unit = "messages persisted";
+    Ok(report
+        .with("rooms", r)
+        .with("senders", n)
+        .with("concurrency", args.concurrency)
+        .with("accepted", accepted)
+        .with("accepted_per_s", per_s(accepted, accept_window))
+        .with("persisted_per_s", per_s(t.delivered, persist_window))
+        .with("persisted_in_db", in_db)
+        .with("accept_p50_ms", accept.map(|p| p.p50_ms))
+        .with("accept_p99_ms", accept.map(|p| p.p99_ms))
+        .with("duplicates", t.duplicates)
+        .with("stream_drops", t.drops)
+        .with("send_errors", stats.errors_by_kind())
+        .with("setup_s", secs(setup_time))
+        .with("run_tag", clock.tag.clone()))
+}
+
+/// Sends `count` messages with `concurrency` requests in flight. Returns the outcome
+/// counts, when the last `202` came (on the run clock) and each request's time to answer.
+async fn closed_loop(
+    clock: &RunClock,
+    plan: &Arc<Plan>,
+    count: u64,
+    concurrency: usize,
+) -> (Arc<SendStats>, Duration, Samples) {
+    let stats = Arc::new(SendStats::default());
+    let next = Arc::new(AtomicU64::new(0));
+    let last_accept_ns = Arc::new(AtomicU64::new(0));
+    let mut workers = Vec::with_capacity(concurrency);
+    for _ in 0..concurrency.max(1) {
+        let (clock, plan, stats) = (clock.clone(), Arc::clone(plan), Arc::clone(&stats));
+        let (next, last_accept_ns) = (Arc::clone(&next), Arc::clone(&last_accept_ns));
+        workers.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= count {
+                    return times;
+                }
+                let (session, room) = plan.pick(i);
+                let sent_at = clock.now();
+                let body = clock.body(i, sent_at);
+                let client_id = format!("{}-{i}", clock.tag);
+                let outcome = session
+                    .api
+                    .send(&session.token, room, &body, &client_id)
+                    .await;
+                let done = clock.now();
+                stats.record(&outcome);
+                if matches!(outcome, Ok(202)) {
+                    let ns = u64::try_from(done.as_nanos()).unwrap_or(u64::MAX);
+                    last_accept_ns.fetch_max(ns, Ordering::Relaxed);
+                }
+                times.push(u64::try_from((done - sent_at).as_micros()).unwrap_or(u64::MAX));
+            }
+        }));
+    }
+    let mut samples = Samples::new();
+    for w in workers {
+        if let Ok(times) = w.await {
+            samples.extend(times);
+        }
+    }
+    let last = Duration::from_nanos(last_accept_ns.load(Ordering::Relaxed));
+    (stats, last, samples)
+}
+
+/// Waits until `expected` deliveries were recorded, or none came for `idle`.
+async fn await_progress(shared: &Shared, expected: u64, idle: Duration) {
+    let (mut seen, mut since) = (shared.delivered(), Instant::now());
+    while seen < expected {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let now = shared.delivered();
+        if now != seen {
+            (seen, since) = (now, Instant::now());
+        } else if since.elapsed() >= idle {
+            progress(format!(
+                "no progress for {idle:?}: {seen}/{expected} persisted"
+            ));
+            return;
+        }
+    }
+}
