@@ -35,6 +35,11 @@ pub fn transactional_producer(args: &KafkaArgs, client_id: &str, txn_id: &str) -
         // A crashed worker's open transaction blocks read_committed readers of its
         // partitions until the coordinator aborts it: keep that window short.
         .set("transaction.timeout.ms", "10000")
+        // Back-to-back transactions often meet CONCURRENT_TRANSACTIONS while the previous
+        // commit's markers are written; the default 100 ms back-off then dominated every
+        // batch (measured: ~110 ms a batch). Retry after a few milliseconds instead.
+        .set("retry.backoff.ms", "5")
+        .set("retry.backoff.max.ms", "100")
         .set("message.timeout.ms", "10000");
     c
 }

@@ -22,18 +22,23 @@ impl From<diesel::r2d2::PoolError> for DbError {
 impl DbError {
     /// Whether retrying later may succeed (connection trouble rather than a bad query).
     pub fn is_transient(&self) -> bool {
-        use diesel::result::Error as E;
         match self {
             Self::Unavailable(_) => true,
-            Self::Query(E::DatabaseError(kind, _)) => matches!(
-                kind,
-                diesel::result::DatabaseErrorKind::ClosedConnection
-                    | diesel::result::DatabaseErrorKind::SerializationFailure
-                    | diesel::result::DatabaseErrorKind::Unknown
-            ),
-            Self::Query(E::BrokenTransactionManager) => true,
-            _ => false,
+            Self::Query(e) => is_transient(e),
+            Self::Migration(_) => false,
         }
+    }
+}
+
+/// Whether a query error is worth retrying later (the connection, not the query, failed).
+pub fn is_transient(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind as K, Error as E};
+    match e {
+        E::DatabaseError(kind, _) => {
+            matches!(kind, K::ClosedConnection | K::SerializationFailure)
+        }
+        E::BrokenTransactionManager => true,
+        _ => false,
     }
 }
 

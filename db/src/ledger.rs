@@ -22,19 +22,28 @@ pub fn find_many(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Appli
         .load(conn)
 }
 
-pub fn record(
+/// Records applied commands (request id, status, events), all in one statement.
+pub fn record_many(
     conn: &mut PgConnection,
-    request_id: Uuid,
-    status: i16,
-    events: &serde_json::Value,
+    rows: &[(Uuid, i16, serde_json::Value)],
 ) -> QueryResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let values: Vec<_> = rows
+        .iter()
+        .map(|(id, status, events)| {
+            (
+                a::request_id.eq(*id),
+                a::status.eq(*status),
+                a::events.eq(events),
+                a::applied_at.eq(now),
+            )
+        })
+        .collect();
     diesel::insert_into(a::applied_commands)
-        .values((
-            a::request_id.eq(request_id),
-            a::status.eq(status),
-            a::events.eq(events),
-            a::applied_at.eq(Utc::now()),
-        ))
+        .values(values)
         .execute(conn)
         .map(drop)
 }

@@ -90,3 +90,27 @@ fn with_author() -> diesel::dsl::Select<
         .left_join(users::table)
         .select((MessageRow::as_select(), Option::<AuthorRow>::as_select()))
 }
+
+/// Messages already stored under any of these `(author, client_id)` pairs.
+pub fn find_by_client_ids(
+    conn: &mut PgConnection,
+    pairs: &[(Uuid, String)],
+) -> QueryResult<Vec<Message>> {
+    if pairs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let authors: Vec<Uuid> = pairs.iter().map(|(a, _)| *a).collect();
+    let ids: Vec<&str> = pairs.iter().map(|(_, c)| c.as_str()).collect();
+    let rows: Vec<(MessageRow, Option<AuthorRow>)> = with_author()
+        .filter(msg::author_id.eq_any(authors).and(msg::client_id.eq_any(ids)))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(m, _)| {
+            pairs
+                .iter()
+                .any(|(a, c)| m.author_id == Some(*a) && m.client_id.as_deref() == Some(c))
+        })
+        .map(|(m, a)| views::message(m, a))
+        .collect())
+}

@@ -3,10 +3,10 @@
 //! per command); the caller then publishes the returned records and the consumer offsets in
 //! one Kafka transaction. Tests drive this function directly.
 
-use crate::apply::{self, ApplyError, Outcome};
+use crate::apply::{self, sends, ApplyError, Outcome};
 use diesel::prelude::*;
 use parley_db::{ledger, DbError};
-use parley_schema::command::CommandEnvelope;
+use parley_schema::command::{Command, CommandEnvelope};
 use parley_schema::event::{Event, EventEnvelope, ResultEvent};
 use parley_schema::{ErrorBody, ErrorCode, RequestId, UserId};
 use serde::Deserialize;
@@ -71,31 +71,102 @@ pub fn apply_batch(conn: &mut PgConnection, inputs: &[Input]) -> Result<Prepared
         .collect();
 
     conn.transaction::<_, DbError, _>(|conn| {
-        let mut done: HashMap<Uuid, serde_json::Value> = ledger::find_many(conn, &ids)?
-            .into_iter()
-            .map(|a| (a.request_id, a.events))
-            .collect();
-        let mut out = Prepared::default();
+        let mut run = Run {
+            stored: ledger::find_many(conn, &ids)?
+                .into_iter()
+                .map(|a| (a.request_id, a.events))
+                .collect(),
+            sends: Vec::new(),
+            ledger: Vec::new(),
+            out: Prepared::default(),
+        };
         for (input, item) in inputs.iter().zip(&decoded) {
             match item {
-                Decoded::Poison(reason) => poison(input, reason, &mut out),
+                Decoded::Poison(reason) => {
+                    run.flush_sends(conn)?;
+                    poison(input, reason, &mut run.out);
+                }
                 Decoded::Command(env) => {
-                    let key = env.key();
-                    if let Some(stored) = done.get(&env.request_id.0) {
-                        out.replayed += 1;
-                        push_events(&mut out.events, &key, stored);
+                    if let Some(stored) = run.stored.get(&env.request_id.0) {
+                        let stored = stored.clone();
+                        run.flush_sends(conn)?;
+                        run.out.replayed += 1;
+                        push_events(&mut run.out.events, &env.key(), &stored);
                         continue;
                     }
-                    let events = apply_one(conn, env, input, &mut out)?;
-                    ledger::record(conn, env.request_id.0, outcome_status(&events), &events)?;
-                    push_events(&mut out.events, &key, &events);
-                    done.insert(env.request_id.0, events);
-                    out.applied += 1;
+                    if let Command::SendMessage { room_id, .. } = env.command {
+                        run.queue_send(room_id.0, env, input);
+                        continue;
+                    }
+                    run.flush_sends(conn)?;
+                    let events = apply_one(conn, env, input, &mut run.out)?;
+                    run.record(env, events);
                 }
             }
         }
-        Ok(out)
+        run.flush_sends(conn)?;
+        ledger::record_many(conn, &run.ledger)?;
+        Ok(run.out)
     })
+}
+
+/// The state of one batch being applied.
+struct Run<'a> {
+    /// Commands applied before (or earlier in this batch), with their events.
+    stored: HashMap<Uuid, serde_json::Value>,
+    /// Queued `send_message` commands, per room in arrival order, not yet applied.
+    sends: Vec<(Uuid, Vec<(&'a CommandEnvelope, &'a Input)>)>,
+    /// Ledger rows to write at the end of the batch.
+    ledger: Vec<(Uuid, i16, serde_json::Value)>,
+    out: Prepared,
+}
+
+impl<'a> Run<'a> {
+    fn queue_send(&mut self, room: Uuid, env: &'a CommandEnvelope, input: &'a Input) {
+        let queued = self.sends.iter().flat_map(|(_, v)| v);
+        if queued.clone().any(|(e, _)| e.request_id == env.request_id) {
+            return; // the same command twice in one batch: once is enough
+        }
+        match self.sends.iter_mut().find(|(r, _)| *r == room) {
+            Some((_, run)) => run.push((env, input)),
+            None => self.sends.push((room, vec![(env, input)])),
+        }
+    }
+
+    fn record(&mut self, env: &CommandEnvelope, events: serde_json::Value) {
+        push_events(&mut self.out.events, &env.key(), &events);
+        self.ledger
+            .push((env.request_id.0, outcome_status(&events), events.clone()));
+        self.stored.insert(env.request_id.0, events);
+        self.out.applied += 1;
+    }
+
+    /// Applies the queued sends, each room's run together; a run that fails is rolled
+    /// back and applied one command at a time.
+    fn flush_sends(&mut self, conn: &mut PgConnection) -> Result<(), DbError> {
+        for (room, queued) in std::mem::take(&mut self.sends) {
+            let envs: Vec<&CommandEnvelope> = queued.iter().map(|(e, _)| *e).collect();
+            match conn.transaction::<_, ApplyError, _>(|c| sends::apply_run(c, room, &envs)) {
+                Ok(outcomes) => {
+                    for (env, outcome) in envs.iter().zip(outcomes) {
+                        let events = finish(env, outcome);
+                        self.record(env, events);
+                    }
+                }
+                Err(ApplyError::Db(e)) if parley_db::error::is_transient(&e) => {
+                    return Err(DbError::Query(e));
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "send run failed; applying one by one");
+                    for (env, input) in queued {
+                        let events = apply_one(conn, env, input, &mut self.out)?;
+                        self.record(env, events);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Applies one command in a savepoint and returns all its events, `result` last.
@@ -129,6 +200,11 @@ fn apply_one(
         }
     };
     tracing::debug!(status = outcome.status, "applied");
+    Ok(finish(env, outcome))
+}
+
+/// All events of an applied command, `result` last, with their stable ids.
+fn finish(env: &CommandEnvelope, outcome: Outcome) -> serde_json::Value {
     let mut events = outcome.events;
     if let Some(to) = apply::result_audience(env) {
         events.push(EventEnvelope {
@@ -145,7 +221,7 @@ fn apply_one(
     for (n, event) in events.iter_mut().enumerate() {
         event.id = Some(format!("{}/{n}", env.request_id));
     }
-    Ok(serde_json::to_value(events).unwrap_or_default())
+    serde_json::to_value(events).unwrap_or_default()
 }
 
 fn outcome_status(events: &serde_json::Value) -> i16 {

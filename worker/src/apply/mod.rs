@@ -9,6 +9,7 @@ mod audience;
 mod friends;
 mod messages;
 mod rooms;
+pub mod sends;
 
 use diesel::PgConnection;
 use parley_schema::command::{Command, CommandEnvelope};
