@@ -102,7 +102,11 @@ pub fn find_by_client_ids(
     let authors: Vec<Uuid> = pairs.iter().map(|(a, _)| *a).collect();
     let ids: Vec<&str> = pairs.iter().map(|(_, c)| c.as_str()).collect();
     let rows: Vec<(MessageRow, Option<AuthorRow>)> = with_author()
-        .filter(msg::author_id.eq_any(authors).and(msg::client_id.eq_any(ids)))
+        .filter(
+            msg::author_id
+                .eq_any(authors)
+                .and(msg::client_id.eq_any(ids)),
+        )
         .load(conn)?;
     Ok(rows
         .into_iter()

@@ -94,3 +94,47 @@ pub fn owned_by(conn: &mut PgConnection, user: Uuid) -> QueryResult<Vec<Uuid>> {
         .select(r::id)
         .load(conn)
 }
+
+/// Locks the rooms of `ids` that exist (in id order, so two workers never deadlock) and
+/// returns their ids.
+pub fn lock_many(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uuid>> {
+    r::rooms
+        .filter(r::id.eq_any(ids))
+        .order(r::id)
+        .select(r::id)
+        .for_update()
+        .load(conn)
+}
+
+#[derive(diesel::QueryableByName)]
+struct Reserved {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Int8)]
+    last_seq: i64,
+}
+
+/// Reserves `n` seqs in each room of `wants` in one statement; the first seq of each.
+pub fn reserve_seqs_many(
+    conn: &mut PgConnection,
+    wants: &[(Uuid, i64)],
+) -> QueryResult<HashMap<Uuid, i64>> {
+    use diesel::sql_types::{Array, Int8, Uuid as SqlUuid};
+    let ids: Vec<Uuid> = wants.iter().map(|(id, _)| *id).collect();
+    let counts: Vec<i64> = wants.iter().map(|(_, n)| *n).collect();
+    let rows: Vec<Reserved> = diesel::sql_query(
+        "UPDATE rooms r SET last_seq = r.last_seq + v.n \
+         FROM unnest($1, $2) AS v(id, n) WHERE r.id = v.id \
+         RETURNING r.id, r.last_seq",
+    )
+    .bind::<Array<SqlUuid>, _>(&ids)
+    .bind::<Array<Int8>, _>(&counts)
+    .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let n = wants.iter().find(|(id, _)| *id == row.id)?.1;
+            Some((row.id, row.last_seq - n + 1))
+        })
+        .collect())
+}

@@ -141,27 +141,34 @@ impl<'a> Run<'a> {
         self.out.applied += 1;
     }
 
-    /// Applies the queued sends, each room's run together; a run that fails is rolled
-    /// back and applied one command at a time.
+    /// Applies the queued sends of every room together; if that fails it is rolled back
+    /// and the same commands are applied one at a time.
     fn flush_sends(&mut self, conn: &mut PgConnection) -> Result<(), DbError> {
-        for (room, queued) in std::mem::take(&mut self.sends) {
-            let envs: Vec<&CommandEnvelope> = queued.iter().map(|(e, _)| *e).collect();
-            match conn.transaction::<_, ApplyError, _>(|c| sends::apply_run(c, room, &envs)) {
-                Ok(outcomes) => {
-                    for (env, outcome) in envs.iter().zip(outcomes) {
+        let queued = std::mem::take(&mut self.sends);
+        if queued.is_empty() {
+            return Ok(());
+        }
+        let runs: Vec<sends::RoomRun<'_>> = queued
+            .iter()
+            .map(|(room, v)| (*room, v.iter().map(|(e, _)| *e).collect()))
+            .collect();
+        match conn.transaction::<_, ApplyError, _>(|c| sends::apply_runs(c, &runs)) {
+            Ok(outcomes) => {
+                for ((_, envs), run_outcomes) in runs.iter().zip(outcomes) {
+                    for (env, outcome) in envs.iter().zip(run_outcomes) {
                         let events = finish(env, outcome);
                         self.record(env, events);
                     }
                 }
-                Err(ApplyError::Db(e)) if parley_db::error::is_transient(&e) => {
-                    return Err(DbError::Query(e));
-                }
-                Err(e) => {
-                    tracing::debug!(error = %e, "send run failed; applying one by one");
-                    for (env, input) in queued {
-                        let events = apply_one(conn, env, input, &mut self.out)?;
-                        self.record(env, events);
-                    }
+            }
+            Err(ApplyError::Db(e)) if parley_db::error::is_transient(&e) => {
+                return Err(DbError::Query(e));
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "batched sends failed; applying one by one");
+                for (env, input) in queued.into_iter().flat_map(|(_, v)| v) {
+                    let events = apply_one(conn, env, input, &mut self.out)?;
+                    self.record(env, events);
                 }
             }
         }

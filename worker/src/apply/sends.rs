@@ -1,10 +1,11 @@
-//! The fast path for the commonest command: a run of `send_message` commands to one room,
-//! applied together. One room lock, one member look-up, one seq reservation, one
-//! multi-row insert — instead of a dozen statements per message. The rules are those of
-//! `messages::send`; when anything here fails the caller rolls this back and applies the
-//! same commands one by one.
+//! The fast path for the commonest command: the `send_message` commands of a batch, for
+//! all their rooms at once. A fixed handful of statements per batch (lock the rooms, read
+//! their members, the authors and any reused `client_id`s, reserve every room's seqs,
+//! insert every message, move the senders' read markers) instead of a dozen per message.
+//! The rules are those of `messages::send`; when anything here fails the caller rolls
+//! this back and applies the same commands one by one.
 
-use super::{reject, ApplyError, Outcome};
+use super::{ApplyError, Outcome};
 use chrono::{SubsecRound, Utc};
 use diesel::prelude::*;
 use parley_db::rows::MessageRow;
@@ -12,27 +13,180 @@ use parley_db::{members, messages, rooms, users};
 use parley_schema::command::{Command, CommandEnvelope};
 use parley_schema::event::Event;
 use parley_schema::model::{Author, Message};
-use parley_schema::{ErrorCode, UserId};
+use parley_schema::{ErrorBody, ErrorCode, UserId};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
-/// Applies `sends` (all `SendMessage` to `room`, in order); one outcome per command.
-pub fn apply_run(
+/// One room's queued sends, in arrival order.
+pub type RoomRun<'a> = (Uuid, Vec<&'a CommandEnvelope>);
+
+/// What the batch decided for one command, before anything is written.
+enum Plan {
+    Reject(ErrorCode, &'static str),
+    Existing(Message),
+    Store(Message),
+}
+
+/// Applies every run; the outcomes, per run and per command, in order.
+pub fn apply_runs(
     conn: &mut PgConnection,
-    room: Uuid,
+    runs: &[RoomRun<'_>],
+) -> Result<Vec<Vec<Outcome>>, ApplyError> {
+    let room_ids: Vec<Uuid> = runs.iter().map(|(r, _)| *r).collect();
+    let existing_rooms: HashSet<Uuid> = rooms::lock_many(conn, &room_ids)?.into_iter().collect();
+    let mut members_of: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for (room, user) in members::members_of_rooms(conn, &room_ids)? {
+        members_of.entry(room).or_default().push(user);
+    }
+    let all: Vec<&CommandEnvelope> = runs.iter().flat_map(|(_, v)| v.iter().copied()).collect();
+    let authors = load_authors(conn, &all)?;
+    let mut reused = load_reused(conn, &all)?;
+
+    let now = Utc::now().trunc_subsecs(6);
+    let mut plans: Vec<Vec<Plan>> = Vec::with_capacity(runs.len());
+    for (room, sends) in runs {
+        let room_members: HashSet<Uuid> = members_of
+            .get(room)
+            .into_iter()
+            .flatten()
+            .copied()
+            .collect();
+        let mut run_plans = Vec::with_capacity(sends.len());
+        for env in sends {
+            let plan = match (env.actor, &env.command) {
+                _ if !existing_rooms.contains(room) => {
+                    Plan::Reject(ErrorCode::NotFound, "no such room")
+                }
+                (
+                    Some(actor),
+                    Command::SendMessage {
+                        message_id,
+                        body,
+                        client_id,
+                        ..
+                    },
+                ) => {
+                    if !room_members.contains(&actor.0) {
+                        Plan::Reject(ErrorCode::NotAMember, "you are not a member of this room")
+                    } else if let Some(m) = client_id
+                        .as_ref()
+                        .and_then(|c| reused.get(&(actor.0, c.clone())))
+                    {
+                        Plan::Existing(m.clone())
+                    } else {
+                        let m = Message {
+                            id: *message_id,
+                            room_id: (*room).into(),
+                            seq: 0,
+                            author: authors.get(&actor.0).cloned(),
+                            body: body.clone(),
+                            client_id: client_id.clone(),
+                            created_at: now,
+                        };
+                        if let Some(c) = client_id {
+                            // The same client_id twice in one batch: the second gets the first.
+                            reused.insert((actor.0, c.clone()), m.clone());
+                        }
+                        Plan::Store(m)
+                    }
+                }
+                _ => Plan::Reject(ErrorCode::Unauthenticated, "command has no acting user"),
+            };
+            run_plans.push(plan);
+        }
+        plans.push(run_plans);
+    }
+
+    store(conn, runs, &mut plans)?;
+
+    Ok(plans
+        .into_iter()
+        .zip(runs)
+        .map(|(run_plans, (room, sends))| {
+            let audience: Vec<UserId> = members_of
+                .get(room)
+                .into_iter()
+                .flatten()
+                .map(|u| UserId(*u))
+                .collect();
+            run_plans
+                .into_iter()
+                .zip(sends)
+                .map(|(plan, env)| match plan {
+                    Plan::Reject(code, msg) => Outcome::error(&ErrorBody::new(code, msg)),
+                    Plan::Existing(m) => Outcome::new(201, m),
+                    Plan::Store(m) => Outcome::new(201, &m).emit(
+                        audience.clone(),
+                        env.request_id,
+                        Event::Message(m),
+                    ),
+                })
+                .collect()
+        })
+        .collect())
+}
+
+/// Gives each new message its seq and writes them all, with the senders' read markers.
+fn store(
+    conn: &mut PgConnection,
+    runs: &[RoomRun<'_>],
+    plans: &mut [Vec<Plan>],
+) -> QueryResult<()> {
+    let wants: Vec<(Uuid, i64)> = runs
+        .iter()
+        .zip(plans.iter())
+        .map(|((room, _), p)| {
+            (
+                *room,
+                p.iter().filter(|p| matches!(p, Plan::Store(_))).count() as i64,
+            )
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    if wants.is_empty() {
+        return Ok(());
+    }
+    let firsts = rooms::reserve_seqs_many(conn, &wants)?;
+    let mut rows = Vec::new();
+    let mut marks: HashMap<(Uuid, Uuid), i64> = HashMap::new();
+    for ((room, _), run_plans) in runs.iter().zip(plans.iter_mut()) {
+        let mut next = firsts.get(room).copied().unwrap_or(1);
+        for plan in run_plans.iter_mut() {
+            if let Plan::Store(m) = plan {
+                m.seq = next;
+                next += 1;
+                let author = m.author.as_ref().map(|a| a.id.0);
+                if let Some(a) = author {
+                    // One's own message is read by definition.
+                    marks.insert((*room, a), m.seq);
+                }
+                rows.push(MessageRow {
+                    id: m.id.0,
+                    room_id: *room,
+                    seq: m.seq,
+                    author_id: author,
+                    body: m.body.clone(),
+                    client_id: m.client_id.clone(),
+                    created_at: m.created_at,
+                });
+            }
+        }
+    }
+    for chunk in rows.chunks(1000) {
+        messages::insert_many(conn, chunk)?;
+    }
+    let marks: Vec<(Uuid, Uuid, i64)> = marks.into_iter().map(|((r, u), s)| (r, u, s)).collect();
+    members::mark_read_many(conn, &marks)
+}
+
+fn load_authors(
+    conn: &mut PgConnection,
     sends: &[&CommandEnvelope],
-) -> Result<Vec<Outcome>, ApplyError> {
-    let Some(_locked) = rooms::find_for_update(conn, room)? else {
-        return Ok(sends
-            .iter()
-            .map(|_| error(reject(ErrorCode::NotFound, "no such room")))
-            .collect());
-    };
-    let member_ids: Vec<Uuid> = members::member_ids(conn, room)?;
-    let member_set: HashSet<Uuid> = member_ids.iter().copied().collect();
-    let audience: Vec<UserId> = member_ids.iter().copied().map(UserId::from).collect();
-    let senders: Vec<Uuid> = sends.iter().filter_map(|e| e.actor).map(|a| a.0).collect();
-    let authors: HashMap<Uuid, Author> = users::find_many(conn, &senders)?
+) -> QueryResult<HashMap<Uuid, Author>> {
+    let mut ids: Vec<Uuid> = sends.iter().filter_map(|e| e.actor).map(|a| a.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(users::find_many(conn, &ids)?
         .into_iter()
         .map(|u| {
             let author = Author {
@@ -42,119 +196,28 @@ pub fn apply_run(
             };
             (u.id, author)
         })
-        .collect();
-    let pairs: Vec<(Uuid, String)> = sends
-        .iter()
-        .filter_map(|e| match (&e.command, e.actor) {
-            (Command::SendMessage { client_id: Some(c), .. }, Some(a)) => Some((a.0, c.clone())),
-            _ => None,
-        })
-        .collect();
-    let mut existing: HashMap<(Uuid, String), Message> = messages::find_by_client_ids(conn, &pairs)?
-        .into_iter()
-        .filter_map(|m| {
-            let key = (m.author.as_ref()?.id.0, m.client_id.clone()?);
-            Some((key, m))
-        })
-        .collect();
-
-    // Decide each command before writing anything.
-    enum Plan {
-        Reject(ApplyError),
-        Existing(Message),
-        Store(Message),
-    }
-    let now = Utc::now().trunc_subsecs(6);
-    let mut plans = Vec::with_capacity(sends.len());
-    let mut fresh: Vec<Message> = Vec::new();
-    for env in sends {
-        let (Some(actor), Command::SendMessage { message_id, body, client_id, .. }) =
-            (env.actor, &env.command)
-        else {
-            plans.push(Plan::Reject(reject(ErrorCode::Unauthenticated, "no acting user")));
-            continue;
-        };
-        if !member_set.contains(&actor.0) {
-            plans.push(Plan::Reject(reject(
-                ErrorCode::NotAMember,
-                "you are not a member of this room",
-            )));
-            continue;
-        }
-        if let Some(cid) = client_id {
-            if let Some(m) = existing.get(&(actor.0, cid.clone())) {
-                plans.push(Plan::Existing(m.clone()));
-                continue;
-            }
-        }
-        let message = Message {
-            id: *message_id,
-            room_id: room.into(),
-            seq: 0,
-            author: authors.get(&actor.0).cloned(),
-            body: body.clone(),
-            client_id: client_id.clone(),
-            created_at: now,
-        };
-        if let Some(cid) = client_id {
-            // The same client_id twice in one run: the second answers with the first.
-            existing.insert((actor.0, cid.clone()), message.clone());
-        }
-        fresh.push(message.clone());
-        plans.push(Plan::Store(message));
-    }
-
-    let count = i64::try_from(fresh.len()).unwrap_or(i64::MAX);
-    let first = if count > 0 { rooms::reserve_seqs(conn, room, count)? } else { 0 };
-    let seq_of: HashMap<Uuid, i64> = fresh
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.id.0, first + i as i64))
-        .collect();
-    let rows: Vec<MessageRow> = fresh
-        .iter()
-        .map(|m| MessageRow {
-            id: m.id.0,
-            room_id: room,
-            seq: seq_of.get(&m.id.0).copied().unwrap_or(0),
-            author_id: m.author.as_ref().map(|a| a.id.0),
-            body: m.body.clone(),
-            client_id: m.client_id.clone(),
-            created_at: now,
-        })
-        .collect();
-    messages::insert_many(conn, &rows)?;
-    // One's own message is read by definition: each sender's marker moves to its last.
-    let mut last_of_sender: HashMap<Uuid, i64> = HashMap::new();
-    for row in &rows {
-        if let Some(a) = row.author_id {
-            last_of_sender.insert(a, row.seq);
-        }
-    }
-    for (sender, seq) in last_of_sender {
-        members::mark_read(conn, room, sender, seq)?;
-    }
-
-    Ok(plans
-        .into_iter()
-        .zip(sends)
-        .map(|(plan, env)| match plan {
-            Plan::Reject(e) => error(e),
-            Plan::Existing(m) => Outcome::new(201, m),
-            Plan::Store(mut m) => {
-                m.seq = seq_of.get(&m.id.0).copied().unwrap_or(0);
-                Outcome::new(201, &m).emit(audience.clone(), env.request_id, Event::Message(m))
-            }
-        })
         .collect())
 }
 
-fn error(e: ApplyError) -> Outcome {
-    match e {
-        ApplyError::Rejected(body) => Outcome::error(&body),
-        ApplyError::Db(_) => Outcome::error(&parley_schema::ErrorBody::new(
-            ErrorCode::Internal,
-            "the command could not be applied",
-        )),
-    }
+/// Messages already stored under a `(author, client_id)` that a send reuses.
+fn load_reused(
+    conn: &mut PgConnection,
+    sends: &[&CommandEnvelope],
+) -> QueryResult<HashMap<(Uuid, String), Message>> {
+    let pairs: Vec<(Uuid, String)> = sends
+        .iter()
+        .filter_map(|e| match (&e.command, e.actor) {
+            (
+                Command::SendMessage {
+                    client_id: Some(c), ..
+                },
+                Some(a),
+            ) => Some((a.0, c.clone())),
+            _ => None,
+        })
+        .collect();
+    Ok(messages::find_by_client_ids(conn, &pairs)?
+        .into_iter()
+        .filter_map(|m| Some(((m.author.as_ref()?.id.0, m.client_id.clone()?), m)))
+        .collect())
 }
