@@ -11,6 +11,7 @@ pub mod error;
 pub mod events;
 pub mod json;
 pub mod metrics;
+pub mod openapi;
 pub mod password;
 pub mod prefer;
 pub mod publisher;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// Every error code a client can see, with its HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ErrorCode {
     InvalidJson,
     ValidationFailed,
@@ -68,6 +69,7 @@ impl ErrorCode {
 /// The error object: `{"code", "message", "field"?}`. Over HTTP it is wrapped as
 /// `{"error": ErrorBody}`; in a `result` event it is the `body`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub code: ErrorCode,
     pub message: String,
@@ -92,6 +94,7 @@ impl ErrorBody {
 
 /// The HTTP error response body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorResponse {
     pub error: ErrorBody,
 }

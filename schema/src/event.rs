@@ -92,6 +92,7 @@ pub enum Event {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RoomChange {
     Created,
     Updated,
@@ -99,6 +100,7 @@ pub enum RoomChange {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoomEvent {
     pub change: RoomChange,
     pub room: Room,
@@ -106,6 +108,7 @@ pub struct RoomEvent {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum MemberChange {
     Joined,
     Left,
@@ -113,6 +116,7 @@ pub enum MemberChange {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberEvent {
     pub change: MemberChange,
     pub room_id: RoomId,
@@ -121,12 +125,14 @@ pub struct MemberEvent {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum FriendChange {
     Added,
     Removed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FriendEvent {
     pub change: FriendChange,
     pub user: User,
@@ -135,6 +141,7 @@ pub struct FriendEvent {
 /// The outcome of one command: `body` is the resource on success, the error object
 /// (`{code, message, field?}`) when `status >= 400`, and `null` for `204`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResultEvent {
     pub request_id: RequestId,
     pub status: u16,
@@ -153,6 +160,7 @@ impl ResultEvent {
 
 /// The first event of every stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReadyEvent {
     pub user_id: UserId,
     pub resumed: bool,
@@ -160,6 +168,7 @@ pub struct ReadyEvent {
 
 /// Sent when a stream's cursor cannot be served: refetch over HTTP.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResetEvent {
     pub reason: String,
 }

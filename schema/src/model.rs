@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A user as `GET /api/me` and public profiles show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     pub id: UserId,
     pub username: String,
@@ -16,6 +17,7 @@ pub struct User {
 
 /// The author of a message; `null` in a message once the account is deleted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Author {
     pub id: UserId,
     pub username: String,
@@ -24,6 +26,7 @@ pub struct Author {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Visibility {
     Public,
     Private,
@@ -47,10 +50,12 @@ impl Visibility {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Room {
     pub id: RoomId,
     pub name: String,
     pub visibility: Visibility,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub owner_id: Option<UserId>,
     pub created_at: DateTime<Utc>,
     pub member_count: i64,
@@ -58,6 +63,7 @@ pub struct Room {
 
 /// `GET /api/rooms/{id}`: the room with its members.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoomDetail {
     #[serde(flatten)]
     pub room: Room,
@@ -66,27 +72,33 @@ pub struct RoomDetail {
 
 /// One entry of `GET /api/rooms`: a room of mine with my read state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoomSummary {
     #[serde(flatten)]
     pub room: Room,
     pub unread_count: i64,
     pub last_read_seq: i64,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub last_message: Option<Message>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Message {
     pub id: MessageId,
     pub room_id: RoomId,
     pub seq: i64,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub author: Option<Author>,
     pub body: String,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub client_id: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
 /// A read marker, as `PUT /api/rooms/{id}/read` returns it and the `read` event carries it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReadMarker {
     pub room_id: RoomId,
     pub last_read_seq: i64,
@@ -95,6 +107,7 @@ pub struct ReadMarker {
 
 /// `POST /api/sessions`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionCreated {
     pub token: String,
     pub user: User,
@@ -102,31 +115,37 @@ pub struct SessionCreated {
 
 /// The `202 Accepted` body of a write.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Accepted {
     pub request_id: crate::RequestId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoomList {
     pub rooms: Vec<RoomSummary>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicRoomList {
     pub rooms: Vec<Room>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageList {
     pub messages: Vec<Message>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FriendList {
     pub friends: Vec<User>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SavedList {
     pub saved: Vec<Message>,
 }

@@ -35,6 +35,32 @@ fn json_event(name: &'static str, data: &impl serde::Serialize) -> sse::Event {
     sse::Data::new(json).event(name).into()
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/events",
+    operation_id = "events",
+    tag = "events",
+    summary = "The event stream",
+    description = crate::openapi::EVENTS,
+    params(
+        ("Last-Event-ID" = Option<String>, Header, nullable = false,
+            description = "The `id:` of the last event \
+            received (EventSource sends it by itself on reconnect): the stream replays every \
+            event missed after it, or sends `reset` when it cannot."),
+    ),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "A `text/event-stream` that stays open. Each event is \
+            `id: <cursor>`, `event: <name>`, `data: <one line of JSON>`; see the operation's \
+            description for the names and their `data` schemas.",
+            content_type = "text/event-stream", body = String),
+        (status = 401, description = crate::openapi::ERR_UNAUTHENTICATED,
+            body = parley_schema::error::ErrorResponse),
+        (status = 503, description = "`unavailable`: the gateway is shutting down; reconnect \
+            (another gateway serves the same cursor).",
+            body = parley_schema::error::ErrorResponse),
+    )
+)]
 pub async fn events(
     req: HttpRequest,
     auth: AuthUser,

@@ -9,11 +9,35 @@ use parley_schema::ErrorCode;
 use rdkafka::producer::Producer;
 use std::time::Duration;
 
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    operation_id = "healthz",
+    tag = "operations",
+    summary = "Liveness",
+    description = "200 while the process runs. No authentication.",
+    responses((status = 200, description = "The process runs.", body = crate::openapi::Health))
+)]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
 /// 200 when Postgres and Kafka answer and the events consumer has caught up.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    operation_id = "readyz",
+    tag = "operations",
+    summary = "Readiness",
+    description = "200 when Postgres and Kafka are reachable and the gateway's events \
+                   consumer is assigned and has caught up; else 503. Either way the body \
+                   says which part answered. No authentication.",
+    responses(
+        (status = 200, description = "Ready.", body = crate::openapi::Readiness),
+        (status = 503, description = "Not ready; the body says what is missing.",
+            body = crate::openapi::Readiness),
+    )
+)]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let db = blocking::with_conn(&state.db, |conn| {
         diesel::sql_query("SELECT 1").execute(conn)?;
@@ -42,6 +66,19 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    operation_id = "metrics",
+    tag = "operations",
+    summary = "Prometheus metrics",
+    description = "The gateway's metrics in the Prometheus text format (0.0.4). No \
+                   authentication.",
+    responses(
+        (status = 200, description = "Metrics.",
+            content_type = "text/plain; version=0.0.4", body = String),
+    )
+)]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")

@@ -3,16 +3,53 @@
 use crate::auth::AuthUser;
 use crate::dispatch::{self, Wait};
 use crate::error::ApiError;
+use crate::openapi::{ACCEPTED, ERR_TOO_LARGE, ERR_UNAUTHENTICATED, ERR_UNAVAILABLE, PREFER};
 use crate::prefer;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use parley_schema::command::Command;
+use parley_schema::error::ErrorResponse;
+use parley_schema::model::{Accepted, Room};
 use parley_schema::requests::UsernameRequest;
 use parley_schema::validate::Username;
 use parley_schema::RoomId;
 use uuid::Uuid;
 
 /// `POST /api/rooms/{id}/members`.
+#[utoipa::path(
+    post,
+    path = "/api/rooms/{room_id}/members",
+    operation_id = "add_member",
+    tag = "rooms",
+    summary = "Join a room, or add someone",
+    description = "With my own username: join a public room. With someone else's: add them; \
+                   any member may add others, to a public or a private room (a private room \
+                   is joined by invitation only). The room's members get a `member` event \
+                   (`joined`) and a `room` event (`updated`).",
+    params(
+        ("room_id" = Uuid, Path, description = "The room's id."),
+        ("Prefer" = Option<String>, Header, nullable = false, example = "wait=10",
+            description = PREFER),
+    ),
+    request_body = UsernameRequest,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 201, description = "With `Prefer: wait`: the room, with its new \
+            `member_count`.", body = Room,
+            headers(("Preference-Applied" = String, description = "`wait`"))),
+        (status = 202, description = ACCEPTED, body = Accepted),
+        (status = 400, description = "`invalid_json`; `validation_failed` (field \
+            `username`).", body = ErrorResponse),
+        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
+        (status = 403, description = "`forbidden`: joining a private room myself, or a \
+            cross-origin cookie write; `not_a_member`: adding someone to a room I am not \
+            in.", body = ErrorResponse),
+        (status = 404, description = "`not_found`: no such room or user.", body = ErrorResponse),
+        (status = 409, description = "`already_member`.", body = ErrorResponse),
+        (status = 413, description = ERR_TOO_LARGE, body = ErrorResponse),
+        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
+    )
+)]
 #[tracing::instrument(skip_all, fields(user = %auth.user_id))]
 pub async fn add(
     req: HttpRequest,
@@ -35,6 +72,39 @@ pub async fn add(
 }
 
 /// `DELETE /api/rooms/{id}/members/{username}`.
+#[utoipa::path(
+    delete,
+    path = "/api/rooms/{room_id}/members/{username}",
+    operation_id = "remove_member",
+    tag = "rooms",
+    summary = "Leave a room, or remove a member",
+    description = "With my own username: leave (if I own the room, ownership passes to the \
+                   longest-standing member left; a room left empty stays, without owner). \
+                   With someone else's: remove them (owner only). The person who went and \
+                   the remaining members get a `member` event (`left` or `removed`); the \
+                   remaining members also get a `room` event (`updated`).",
+    params(
+        ("room_id" = Uuid, Path, description = "The room's id."),
+        ("username" = String, Path, description = "Who leaves or is removed, any case."),
+        ("Prefer" = Option<String>, Header, nullable = false, example = "wait=10",
+            description = PREFER),
+    ),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 204, description = "With `Prefer: wait`: done.",
+            headers(("Preference-Applied" = String, description = "`wait`"))),
+        (status = 202, description = ACCEPTED, body = Accepted),
+        (status = 400, description = "`validation_failed` (field `username`).",
+            body = ErrorResponse),
+        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
+        (status = 403, description = "`forbidden`: removing someone from a room I do not \
+            own, or a cross-origin cookie write; `not_a_member`: leaving a room I am not in, \
+            or removing from a room I am not in.", body = ErrorResponse),
+        (status = 404, description = "`not_found`: no such room or user, or the user is not \
+            a member.", body = ErrorResponse),
+        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
+    )
+)]
 #[tracing::instrument(skip_all, fields(user = %auth.user_id))]
 pub async fn remove(
     req: HttpRequest,
@@ -57,6 +127,31 @@ pub async fn remove(
 }
 
 /// `DELETE /api/rooms/{id}`.
+#[utoipa::path(
+    delete,
+    path = "/api/rooms/{room_id}",
+    operation_id = "delete_room",
+    tag = "rooms",
+    summary = "Delete a room",
+    description = "Owner only. The room, its memberships and its messages go; every member \
+                   gets a `room` event with `change: deleted`.",
+    params(
+        ("room_id" = Uuid, Path, description = "The room's id."),
+        ("Prefer" = Option<String>, Header, nullable = false, example = "wait=10",
+            description = PREFER),
+    ),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 204, description = "With `Prefer: wait`: deleted.",
+            headers(("Preference-Applied" = String, description = "`wait`"))),
+        (status = 202, description = ACCEPTED, body = Accepted),
+        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
+        (status = 403, description = "`forbidden`: a member who is not the owner, or a \
+            cross-origin cookie write; `not_a_member`: not in the room.", body = ErrorResponse),
+        (status = 404, description = "`not_found`: no such room.", body = ErrorResponse),
+        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
+    )
+)]
 #[tracing::instrument(skip_all, fields(user = %auth.user_id))]
 pub async fn delete_room(
     req: HttpRequest,

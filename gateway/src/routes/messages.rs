@@ -4,12 +4,17 @@ use crate::auth::AuthUser;
 use crate::blocking;
 use crate::dispatch::{self, Wait};
 use crate::error::ApiError;
+use crate::openapi::{
+    ACCEPTED, ERR_BAD_REQUEST, ERR_TOO_LARGE, ERR_UNAUTHENTICATED, ERR_UNAVAILABLE, PREFER,
+};
 use crate::prefer;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use parley_db::{members, messages, rooms};
 use parley_schema::command::Command;
+use parley_schema::error::ErrorResponse;
 use parley_schema::model::MessageList;
+use parley_schema::model::{Accepted, Message};
 use parley_schema::requests::SendMessageRequest;
 use parley_schema::validate::{ClientId, MessageBody, ValidationError};
 use parley_schema::{ErrorCode, MessageId, RoomId};
@@ -19,14 +24,44 @@ use uuid::Uuid;
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 200;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
+    /// Only messages with a `seq` above this one: the oldest `limit` of them (polling).
+    #[param(minimum = 0)]
     after: Option<i64>,
+    /// Only messages with a `seq` below this one (paging back); without `after`, the
+    /// newest `limit` of them.
+    #[param(minimum = 0)]
     before: Option<i64>,
+    /// How many messages at most.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     limit: Option<i64>,
 }
 
 /// `GET /api/rooms/{id}/messages?after=&before=&limit=`: members only, ascending by seq.
+#[utoipa::path(
+    get,
+    path = "/api/rooms/{room_id}/messages",
+    operation_id = "list_messages",
+    tag = "messages",
+    summary = "A page of history",
+    description = "Messages ascending by `seq`. Without `after`: the newest `limit` (default \
+                   50), below `before` when given. With `after`: the oldest `limit` above it, \
+                   below `before` when given (what a polling client asks for: pass the last \
+                   `seq` it has). Members only, public rooms too.",
+    params(("room_id" = Uuid, Path, description = "The room's id."), HistoryQuery),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The page.", body = MessageList),
+        (status = 400, description = "`validation_failed`: field `limit` (1-200), `after` \
+            or `before` (not negative), or `query` (not an integer).", body = ErrorResponse),
+        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
+        (status = 403, description = "`not_a_member`.", body = ErrorResponse),
+        (status = 404, description = "`not_found`: no such room.", body = ErrorResponse),
+        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
+    )
+)]
 pub async fn history(
     auth: AuthUser,
     state: web::Data<AppState>,
@@ -63,6 +98,40 @@ fn invalid(field: &'static str, message: String) -> ApiError {
 }
 
 /// `POST /api/rooms/{id}/messages`.
+#[utoipa::path(
+    post,
+    path = "/api/rooms/{room_id}/messages",
+    operation_id = "send_message",
+    tag = "messages",
+    summary = "Send a message",
+    description = "Stores a message with the room's next `seq`; the body is trimmed. Members \
+                   only. A `client_id` already used by the same user (in any room) makes no \
+                   second message: the answer is the message stored first. Sending marks the \
+                   message read for the sender. Every member's streams get a `message` event. \
+                   Rate-limited per user and gateway (`PARLEY_SEND_RATE` per second, bursts \
+                   of `PARLEY_SEND_BURST`).",
+    params(
+        ("room_id" = Uuid, Path, description = "The room's id."),
+        ("Prefer" = Option<String>, Header, nullable = false, example = "wait=10",
+            description = PREFER),
+    ),
+    request_body = SendMessageRequest,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 201, description = "With `Prefer: wait`: the stored message.", body = Message,
+            headers(("Preference-Applied" = String, description = "`wait`"))),
+        (status = 202, description = ACCEPTED, body = Accepted),
+        (status = 400, description = ERR_BAD_REQUEST, body = ErrorResponse),
+        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
+        (status = 403, description = "`not_a_member`; `forbidden`: a cross-origin cookie \
+            write.", body = ErrorResponse),
+        (status = 404, description = "`not_found`: no such room.", body = ErrorResponse),
+        (status = 413, description = ERR_TOO_LARGE, body = ErrorResponse),
+        (status = 429, description = "`rate_limited`: sending too fast.", body = ErrorResponse,
+            headers(("Retry-After" = u64, description = "Seconds until a message may be sent."))),
+        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
+    )
+)]
 #[tracing::instrument(skip_all, fields(user = %auth.user_id))]
 pub async fn send(
     req: HttpRequest,

@@ -1,53 +1,78 @@
 //! The route table: every endpoint of API.md, in one place.
+//!
+//! The table is written once, below: `configure` registers it with actix, and `ROUTES`
+//! lists its `(method, path)` pairs so that a test can check that every route is in the
+//! OpenAPI document (`crate::openapi`). A new route therefore needs its
+//! `#[utoipa::path]` annotation and an entry in `ApiDoc` before the tests pass.
 
-mod friends;
-mod health;
-mod members;
-mod messages;
-mod reads;
-mod rooms;
-mod saved;
-mod sessions;
-mod users;
+pub(crate) mod friends;
+pub(crate) mod health;
+pub(crate) mod members;
+pub(crate) mod messages;
+pub(crate) mod reads;
+pub(crate) mod rooms;
+pub(crate) mod saved;
+pub(crate) mod sessions;
+pub(crate) mod users;
 
 use crate::events::stream;
+use crate::openapi;
 use actix_web::web;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/metrics", web::get().to(health::metrics))
-        .service(
-            web::scope("/api")
-                .route("/users", web::post().to(users::register))
-                .route("/users/{username}", web::get().to(users::profile))
-                .route("/me", web::get().to(users::me))
-                .route("/me", web::patch().to(users::update_me))
-                .route("/me", web::delete().to(users::delete_me))
-                .route("/sessions", web::post().to(sessions::login))
-                .route("/sessions/current", web::delete().to(sessions::logout))
-                .route("/friends", web::get().to(friends::list))
-                .route("/friends", web::post().to(friends::add))
-                .route("/friends/{username}", web::delete().to(friends::remove))
-                .route("/rooms", web::get().to(rooms::list))
-                .route("/rooms", web::post().to(rooms::create))
-                .route("/rooms/{room_id}", web::get().to(rooms::detail))
-                .route("/rooms/{room_id}", web::delete().to(members::delete_room))
-                .route("/rooms/{room_id}/members", web::post().to(members::add))
-                .route(
-                    "/rooms/{room_id}/members/{username}",
-                    web::delete().to(members::remove),
-                )
-                .route(
-                    "/rooms/{room_id}/messages",
-                    web::get().to(messages::history),
-                )
-                .route("/rooms/{room_id}/messages", web::post().to(messages::send))
-                .route("/rooms/{room_id}/read", web::put().to(reads::mark_read))
-                .route("/saved", web::get().to(saved::list))
-                .route("/saved/{message_id}", web::put().to(saved::save))
-                .route("/saved/{message_id}", web::delete().to(saved::unsave))
-                .route("/events", web::get().to(stream::events))
-                .default_service(web::to(health::api_not_found)),
-        );
+/// Expands the one route table into `ROUTES` and `configure`.
+macro_rules! route_table {
+    (
+        root { $($rm:ident $rp:literal => $rh:path,)* }
+        api { $($am:ident $ap:literal => $ah:path,)* }
+    ) => {
+        /// Every `(method, path)` that `configure` registers, with the `/api` scope's
+        /// prefix; methods in lower case, as OpenAPI writes them.
+        pub const ROUTES: &[(&str, &str)] = &[
+            $((stringify!($rm), $rp),)*
+            $((stringify!($am), concat!("/api", $ap)),)*
+        ];
+
+        pub fn configure(cfg: &mut web::ServiceConfig) {
+            cfg $(.route($rp, web::$rm().to($rh)))*
+                .service(
+                    web::scope("/api")
+                        $(.route($ap, web::$am().to($ah)))*
+                        .default_service(web::to(health::api_not_found)),
+                );
+        }
+    };
+}
+
+route_table! {
+    root {
+        get "/healthz" => health::healthz,
+        get "/readyz" => health::readyz,
+        get "/metrics" => health::metrics,
+    }
+    api {
+        post "/users" => users::register,
+        get "/users/{username}" => users::profile,
+        get "/me" => users::me,
+        patch "/me" => users::update_me,
+        delete "/me" => users::delete_me,
+        post "/sessions" => sessions::login,
+        delete "/sessions/current" => sessions::logout,
+        get "/friends" => friends::list,
+        post "/friends" => friends::add,
+        delete "/friends/{username}" => friends::remove,
+        get "/rooms" => rooms::list,
+        post "/rooms" => rooms::create,
+        get "/rooms/{room_id}" => rooms::detail,
+        delete "/rooms/{room_id}" => members::delete_room,
+        post "/rooms/{room_id}/members" => members::add,
+        delete "/rooms/{room_id}/members/{username}" => members::remove,
+        get "/rooms/{room_id}/messages" => messages::history,
+        post "/rooms/{room_id}/messages" => messages::send,
+        put "/rooms/{room_id}/read" => reads::mark_read,
+        get "/saved" => saved::list,
+        put "/saved/{message_id}" => saved::save,
+        delete "/saved/{message_id}" => saved::unsave,
+        get "/events" => stream::events,
+        get "/openapi.json" => openapi::serve,
+    }
 }

@@ -3,16 +3,50 @@
 use crate::auth::AuthUser;
 use crate::dispatch::{self, Wait};
 use crate::error::ApiError;
+use crate::openapi::{
+    ACCEPTED, ERR_BAD_REQUEST, ERR_TOO_LARGE, ERR_UNAUTHENTICATED, ERR_UNAVAILABLE, PREFER,
+};
 use crate::prefer;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use parley_schema::command::Command;
+use parley_schema::error::ErrorResponse;
+use parley_schema::model::{Accepted, ReadMarker};
 use parley_schema::requests::MarkReadRequest;
 use parley_schema::validate::ValidationError;
 use parley_schema::RoomId;
 use uuid::Uuid;
 
 /// `PUT /api/rooms/{id}/read`: move my read marker forward.
+#[utoipa::path(
+    put,
+    path = "/api/rooms/{room_id}/read",
+    operation_id = "mark_read",
+    tag = "messages",
+    summary = "Move my read marker",
+    description = "Moves my read marker in the room to `seq`: never backwards (a lower `seq` \
+                   leaves it where it is) and never past the room's last message. The answer \
+                   is the marker after the move. All my streams get a `read` event.",
+    params(
+        ("room_id" = Uuid, Path, description = "The room's id."),
+        ("Prefer" = Option<String>, Header, nullable = false, example = "wait=10",
+            description = PREFER),
+    ),
+    request_body = MarkReadRequest,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "With `Prefer: wait`: the marker.", body = ReadMarker,
+            headers(("Preference-Applied" = String, description = "`wait`"))),
+        (status = 202, description = ACCEPTED, body = Accepted),
+        (status = 400, description = ERR_BAD_REQUEST, body = ErrorResponse),
+        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
+        (status = 403, description = "`not_a_member`; `forbidden`: a cross-origin cookie \
+            write.", body = ErrorResponse),
+        (status = 404, description = "`not_found`: no such room.", body = ErrorResponse),
+        (status = 413, description = ERR_TOO_LARGE, body = ErrorResponse),
+        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
+    )
+)]
 pub async fn mark_read(
     req: HttpRequest,
     auth: AuthUser,

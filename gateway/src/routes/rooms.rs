@@ -4,11 +4,17 @@ use crate::auth::AuthUser;
 use crate::blocking;
 use crate::dispatch::{self, Wait};
 use crate::error::ApiError;
+use crate::openapi::{
+    ACCEPTED, ERR_BAD_REQUEST, ERR_CROSS_ORIGIN, ERR_TOO_LARGE, ERR_UNAUTHENTICATED,
+    ERR_UNAVAILABLE, PREFER,
+};
 use crate::prefer;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use parley_db::{members, messages, rooms, views};
 use parley_schema::command::Command;
+use parley_schema::error::ErrorResponse;
+use parley_schema::model::{Accepted, Room};
 use parley_schema::model::{PublicRoomList, RoomDetail, RoomList, RoomSummary, Visibility};
 use parley_schema::requests::CreateRoomRequest;
 use parley_schema::validate::{RoomName, Username, ValidationError};
@@ -20,6 +26,32 @@ use uuid::Uuid;
 const MAX_INITIAL_MEMBERS: usize = 100;
 
 /// `POST /api/rooms`.
+#[utoipa::path(
+    post,
+    path = "/api/rooms",
+    operation_id = "create_room",
+    tag = "rooms",
+    summary = "Create a room",
+    description = "Creates a room; the creator is its owner and first member, and the users \
+                   named in `members` (at most 100) are members too. Every member's streams \
+                   get a `room` event with `change: created`.",
+    request_body = CreateRoomRequest,
+    params(("Prefer" = Option<String>, Header, nullable = false, example = "wait=10",
+            description = PREFER)),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 201, description = "With `Prefer: wait`: the new room.", body = Room,
+            headers(("Preference-Applied" = String, description = "`wait`"))),
+        (status = 202, description = ACCEPTED, body = Accepted),
+        (status = 400, description = ERR_BAD_REQUEST, body = ErrorResponse),
+        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
+        (status = 403, description = ERR_CROSS_ORIGIN, body = ErrorResponse),
+        (status = 404, description = "`not_found`: a user named in `members` does not exist \
+            (nothing is created).", body = ErrorResponse),
+        (status = 413, description = ERR_TOO_LARGE, body = ErrorResponse),
+        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
+    )
+)]
 #[tracing::instrument(skip_all, fields(user = %auth.user_id))]
 pub async fn create(
     req: HttpRequest,
@@ -64,12 +96,37 @@ pub async fn create(
     .await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// `mine` (the default): my rooms with my read state; `public`: public rooms I am not
+    /// in, newest first (at most 200).
+    #[param(value_type = Option<crate::openapi::RoomScope>)]
     scope: Option<String>,
 }
 
 /// `GET /api/rooms` (mine, with read state) or `?scope=public` (public rooms to join).
+#[utoipa::path(
+    get,
+    path = "/api/rooms",
+    operation_id = "list_rooms",
+    tag = "rooms",
+    summary = "My rooms, or public rooms to join",
+    description = "Without `scope` (or `scope=mine`): `{rooms: [RoomSummary]}`, my rooms with \
+                   `unread_count`, `last_read_seq` and `last_message`, ordered by the room's \
+                   latest `seq`, highest first (sort by `last_message.created_at` for \
+                   recency). With `scope=public`: `{rooms: [Room]}`, public rooms I am not \
+                   a member of, newest first, at most 200.",
+    params(ListQuery),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The rooms (`RoomList` or `PublicRoomList`, by `scope`).",
+            body = crate::openapi::RoomListing),
+        (status = 400, description = "`validation_failed` (field `scope`).", body = ErrorResponse),
+        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
+        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
+    )
+)]
 pub async fn list(
     auth: AuthUser,
     state: web::Data<AppState>,
@@ -122,6 +179,26 @@ fn my_rooms(c: &mut parley_db::PgConnection, user: Uuid) -> Result<Vec<RoomSumma
 }
 
 /// `GET /api/rooms/{id}`: members see any room of theirs; anyone sees a public room.
+#[utoipa::path(
+    get,
+    path = "/api/rooms/{room_id}",
+    operation_id = "get_room",
+    tag = "rooms",
+    summary = "A room with its members",
+    description = "The room and its members in joining order. Members see any room of \
+                   theirs; any authenticated user sees a public room.",
+    params(("room_id" = Uuid, Path, description = "The room's id.")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The room with `members`.", body = RoomDetail),
+        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
+        (status = 403, description = "`not_a_member`: a private room I am not in.",
+            body = ErrorResponse),
+        (status = 404, description = "`not_found`: no such room (or not a UUID).",
+            body = ErrorResponse),
+        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
+    )
+)]
 pub async fn detail(
     auth: AuthUser,
     state: web::Data<AppState>,

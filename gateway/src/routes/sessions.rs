@@ -5,11 +5,16 @@ use crate::auth::{self, AuthUser, COOKIE};
 use crate::blocking;
 use crate::dispatch::{self, Sent, Wait};
 use crate::error::ApiError;
+use crate::openapi::{
+    ERR_BAD_REQUEST, ERR_CROSS_ORIGIN, ERR_TIMEOUT, ERR_TOO_LARGE, ERR_UNAUTHENTICATED,
+    ERR_UNAVAILABLE,
+};
 use crate::password;
 use crate::state::AppState;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::{web, HttpResponse};
 use parley_schema::command::Command;
+use parley_schema::error::ErrorResponse;
 use parley_schema::model::{SessionCreated, User};
 use parley_schema::requests::LoginRequest;
 use parley_schema::validate::username_key;
@@ -17,6 +22,33 @@ use parley_schema::{ErrorCode, SessionId};
 use std::time::Duration;
 
 /// `POST /api/sessions`.
+#[utoipa::path(
+    post,
+    path = "/api/sessions",
+    operation_id = "login",
+    tag = "sessions",
+    summary = "Log in",
+    description = "Verifies the password at the gateway, then opens a session (only the \
+                   token's SHA-256 is published and stored). Answers with the bearer token \
+                   and sets the `parley_session` cookie (HttpOnly, SameSite=Lax, Path=/; \
+                   Secure when `PARLEY_COOKIE_SECURE` is set). Always waits for the outcome. \
+                   The username matches without regard to case. No authentication.",
+    request_body = LoginRequest,
+    responses(
+        (status = 201, description = "The token and the user; the cookie is set.",
+            body = SessionCreated,
+            headers((
+                "Set-Cookie" = String,
+                description = "`parley_session=<token>; HttpOnly; SameSite=Lax; Path=/`"
+            ))),
+        (status = 400, description = ERR_BAD_REQUEST, body = ErrorResponse),
+        (status = 401, description = "`invalid_credentials`: no such user or a wrong password \
+            (the two are not told apart).", body = ErrorResponse),
+        (status = 413, description = ERR_TOO_LARGE, body = ErrorResponse),
+        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
+        (status = 504, description = ERR_TIMEOUT, body = ErrorResponse),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub async fn login(
     state: web::Data<AppState>,
@@ -68,6 +100,25 @@ pub async fn login(
 }
 
 /// `DELETE /api/sessions/current`: the session ends and its open streams close.
+#[utoipa::path(
+    delete,
+    path = "/api/sessions/current",
+    operation_id = "logout",
+    tag = "sessions",
+    summary = "Log out",
+    description = "Ends the session the request authenticated with; its open event streams \
+                   close and the cookie is cleared. Other sessions of the user stay. Always \
+                   waits for the outcome.",
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 204, description = "Logged out; the cookie is removed.",
+            headers(("Set-Cookie" = String, description = "`parley_session=` expired"))),
+        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
+        (status = 403, description = ERR_CROSS_ORIGIN, body = ErrorResponse),
+        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
+        (status = 504, description = ERR_TIMEOUT, body = ErrorResponse),
+    )
+)]
 #[tracing::instrument(skip_all, fields(user = %auth.user_id))]
 pub async fn logout(auth: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let command = Command::CloseSession {

@@ -4,10 +4,16 @@ use crate::auth::AuthUser;
 use crate::blocking;
 use crate::dispatch::{self, Wait};
 use crate::error::ApiError;
+use crate::openapi::{
+    ACCEPTED, ERR_BAD_REQUEST, ERR_CROSS_ORIGIN, ERR_TIMEOUT, ERR_TOO_LARGE, ERR_UNAUTHENTICATED,
+    ERR_UNAVAILABLE, PREFER,
+};
 use crate::state::AppState;
 use crate::{password, prefer};
 use actix_web::{web, HttpRequest, HttpResponse};
 use parley_schema::command::Command;
+use parley_schema::error::ErrorResponse;
+use parley_schema::model::{Accepted, User};
 use parley_schema::requests::{RegisterRequest, UpdateProfileRequest};
 use parley_schema::validate::{
     username_key, DisplayName, Password, StatusMessage, Username, ValidationError,
@@ -16,6 +22,26 @@ use parley_schema::{ErrorBody, ErrorCode, UserId};
 use std::time::Duration;
 
 /// `POST /api/users`: validate, hash the password here, publish, wait for the outcome.
+#[utoipa::path(
+    post,
+    path = "/api/users",
+    operation_id = "register",
+    tag = "accounts",
+    summary = "Register",
+    description = "Creates an account. The gateway hashes the password (Argon2id) and \
+                   publishes only the hash. Always waits for the outcome (`Prefer` is not \
+                   needed). The username is NFC-normalised and unique without regard to \
+                   case; `display_name` defaults to the username. No authentication.",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "The new user.", body = User),
+        (status = 400, description = ERR_BAD_REQUEST, body = ErrorResponse),
+        (status = 409, description = "`username_taken` (field `username`).", body = ErrorResponse),
+        (status = 413, description = ERR_TOO_LARGE, body = ErrorResponse),
+        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
+        (status = 504, description = ERR_TIMEOUT, body = ErrorResponse),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub async fn register(
     state: web::Data<AppState>,
@@ -65,11 +91,41 @@ fn taken(name: &str) -> ApiError {
 }
 
 /// `GET /api/me`.
+#[utoipa::path(
+    get,
+    path = "/api/me",
+    operation_id = "get_me",
+    tag = "accounts",
+    summary = "My profile",
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The caller.", body = User),
+        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
+        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
+    )
+)]
 pub async fn me(auth: AuthUser) -> HttpResponse {
     HttpResponse::Ok().json(auth.user)
 }
 
 /// `GET /api/users/{username}`: a public profile.
+#[utoipa::path(
+    get,
+    path = "/api/users/{username}",
+    operation_id = "get_user",
+    tag = "accounts",
+    summary = "A public profile",
+    description = "The user with this username, matched without regard to case (after NFC \
+                   normalisation). Deleted accounts are not found.",
+    params(("username" = String, Path, description = "The username, any case.")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The user.", body = User),
+        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
+        (status = 404, description = "`not_found`: no such user.", body = ErrorResponse),
+        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
+    )
+)]
 pub async fn profile(
     _auth: AuthUser,
     state: web::Data<AppState>,
@@ -85,6 +141,30 @@ pub async fn profile(
 }
 
 /// `PATCH /api/me`: display name and/or status message.
+#[utoipa::path(
+    patch,
+    path = "/api/me",
+    operation_id = "update_me",
+    tag = "accounts",
+    summary = "Change my profile",
+    description = "Changes the display name, the status message or both (at least one must \
+                   be given). Values are trimmed. My streams get a `profile` event.",
+    request_body = UpdateProfileRequest,
+    params(("Prefer" = Option<String>, Header, nullable = false, example = "wait=10",
+            description = PREFER)),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "With `Prefer: wait`: the changed user.", body = User,
+            headers(("Preference-Applied" = String, description = "`wait`"))),
+        (status = 202, description = ACCEPTED, body = Accepted),
+        (status = 400, description = "`invalid_json`; `validation_failed` (with `field`; \
+            `body` when neither field is given).", body = ErrorResponse),
+        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
+        (status = 403, description = ERR_CROSS_ORIGIN, body = ErrorResponse),
+        (status = 413, description = ERR_TOO_LARGE, body = ErrorResponse),
+        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
+    )
+)]
 #[tracing::instrument(skip_all, fields(user = %auth.user_id))]
 pub async fn update_me(
     req: HttpRequest,
@@ -126,6 +206,28 @@ pub async fn update_me(
 }
 
 /// `DELETE /api/me`: the account and everything personal goes; messages stay.
+#[utoipa::path(
+    delete,
+    path = "/api/me",
+    operation_id = "delete_me",
+    tag = "accounts",
+    summary = "Delete my account",
+    description = "Sessions, memberships, friendships (both ways), saved items and read \
+                   markers go; messages stay, with `author: null`. Rooms I own pass to \
+                   their longest-standing member. The username becomes free. Every open \
+                   stream of the account closes.",
+    params(("Prefer" = Option<String>, Header, nullable = false, example = "wait=10",
+            description = PREFER)),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 204, description = "With `Prefer: wait`: deleted.",
+            headers(("Preference-Applied" = String, description = "`wait`"))),
+        (status = 202, description = ACCEPTED, body = Accepted),
+        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
+        (status = 403, description = ERR_CROSS_ORIGIN, body = ErrorResponse),
+        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
+    )
+)]
 #[tracing::instrument(skip_all, fields(user = %auth.user_id))]
 pub async fn delete_me(
     req: HttpRequest,
