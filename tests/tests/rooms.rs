@@ -78,6 +78,9 @@ async fn the_same_client_id_never_makes_a_second_message() {
     }
     assert_eq!(a.1["id"], b.1["id"]);
     assert_eq!(a.1["id"], c.1["id"]);
+    for (_, m) in [&a, &b, &c] {
+        assert_eq!(m["seq"], 1, "every answer is the stored message: {m}");
+    }
     let (_, page) = me.get(&path).await;
     assert_eq!(seqs(&page), vec![1], "stored once");
     let (status, resp) = me

@@ -210,20 +210,35 @@ fn apply_one(
     Ok(finish(env, outcome))
 }
 
-/// All events of an applied command, `result` last, with their stable ids.
+/// All events of an applied command with their stable ids; `result` comes last but for
+/// stream-closing events.
 fn finish(env: &CommandEnvelope, outcome: Outcome) -> serde_json::Value {
     let mut events = outcome.events;
     if let Some(to) = apply::result_audience(env) {
-        events.push(EventEnvelope {
-            id: None,
-            request_id: Some(env.request_id),
-            audience: vec![to],
-            event: Event::Result(ResultEvent {
-                request_id: env.request_id,
-                status: outcome.status,
-                body: outcome.body,
-            }),
-        });
+        // Before the events that close streams (logout, account deletion), so the caller's
+        // streams still carry the outcome.
+        let at = events
+            .iter()
+            .position(|e| {
+                matches!(
+                    e.event,
+                    Event::SessionClosed { .. } | Event::AccountDeleted { .. }
+                )
+            })
+            .unwrap_or(events.len());
+        events.insert(
+            at,
+            EventEnvelope {
+                id: None,
+                request_id: Some(env.request_id),
+                audience: vec![to],
+                event: Event::Result(ResultEvent {
+                    request_id: env.request_id,
+                    status: outcome.status,
+                    body: outcome.body,
+                }),
+            },
+        );
     }
     for (n, event) in events.iter_mut().enumerate() {
         event.id = Some(format!("{}/{n}", env.request_id));

@@ -106,8 +106,11 @@ pub fn delete_account(conn: &mut PgConnection, rid: RequestId, actor: UserId) ->
     let mut outcome = Outcome::no_content();
     let left = parley_db::members::remove_all_of_user(conn, actor.0)?;
     for room in parley_db::rooms::owned_by(conn, actor.0)? {
-        let heir = parley_db::members::longest_standing(conn, room)?;
-        parley_db::rooms::set_owner(conn, room, heir)?;
+        match parley_db::members::longest_standing(conn, room)? {
+            Some(heir) => parley_db::rooms::set_owner(conn, room, Some(heir))?,
+            // Nobody is left to see, own or delete it.
+            None => drop(parley_db::rooms::delete(conn, room)?),
+        }
     }
     for room in left {
         outcome =

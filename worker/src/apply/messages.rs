@@ -51,7 +51,14 @@ pub fn send(
         return Err(reject(ErrorCode::Internal, "stored message vanished"));
     };
     let audience = audience::room_members(conn, room_id.0)?;
-    Ok(Outcome::new(201, &message).emit(audience, rid, Event::Message(message)))
+    let marker = ReadMarker {
+        room_id,
+        last_read_seq: seq,
+        unread_count: 0,
+    };
+    Ok(Outcome::new(201, &message)
+        .emit(audience, rid, Event::Message(message))
+        .emit(vec![actor], rid, Event::Read(marker)))
 }
 
 /// `PUT /api/rooms/{id}/read`: the marker moves forward only, up to the room's last seq.

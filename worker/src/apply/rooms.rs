@@ -163,6 +163,10 @@ pub fn remove_member(
         let heir = members::longest_standing(conn, room.id)?;
         rooms::set_owner(conn, room.id, heir)?;
     }
+    if members::longest_standing(conn, room.id)?.is_none() {
+        // Nobody is left to see, own or delete it.
+        rooms::delete(conn, room.id)?;
+    }
     let change = if leaving {
         MemberChange::Left
     } else {

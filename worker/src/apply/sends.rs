@@ -12,7 +12,7 @@ use parley_db::rows::MessageRow;
 use parley_db::{members, messages, rooms, users};
 use parley_schema::command::{Command, CommandEnvelope};
 use parley_schema::event::Event;
-use parley_schema::model::{Author, Message};
+use parley_schema::model::{Author, Message, ReadMarker};
 use parley_schema::{ErrorBody, ErrorCode, UserId};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -25,6 +25,9 @@ enum Plan {
     Reject(ErrorCode, &'static str),
     Existing(Message),
     Store(Message),
+    /// The same `client_id` again in this batch: answered with the message stored for
+    /// the command at (run, index).
+    SameAs(usize, usize),
 }
 
 /// Applies every run; the outcomes, per run and per command, in order.
@@ -40,11 +43,12 @@ pub fn apply_runs(
     }
     let all: Vec<&CommandEnvelope> = runs.iter().flat_map(|(_, v)| v.iter().copied()).collect();
     let authors = load_authors(conn, &all)?;
-    let mut reused = load_reused(conn, &all)?;
+    let reused = load_reused(conn, &all)?;
+    let mut in_batch: HashMap<(Uuid, String), (usize, usize)> = HashMap::new();
 
     let now = Utc::now().trunc_subsecs(6);
     let mut plans: Vec<Vec<Plan>> = Vec::with_capacity(runs.len());
-    for (room, sends) in runs {
+    for (run_index, (room, sends)) in runs.iter().enumerate() {
         let room_members: HashSet<Uuid> = members_of
             .get(room)
             .into_iter()
@@ -52,7 +56,7 @@ pub fn apply_runs(
             .copied()
             .collect();
         let mut run_plans = Vec::with_capacity(sends.len());
-        for env in sends {
+        for (index, env) in sends.iter().enumerate() {
             let plan = match (env.actor, &env.command) {
                 _ if !existing_rooms.contains(room) => {
                     Plan::Reject(ErrorCode::NotFound, "no such room")
@@ -73,6 +77,11 @@ pub fn apply_runs(
                         .and_then(|c| reused.get(&(actor.0, c.clone())))
                     {
                         Plan::Existing(m.clone())
+                    } else if let Some((r, i)) = client_id
+                        .as_ref()
+                        .and_then(|c| in_batch.get(&(actor.0, c.clone())))
+                    {
+                        Plan::SameAs(*r, *i)
                     } else {
                         let m = Message {
                             id: *message_id,
@@ -84,8 +93,7 @@ pub fn apply_runs(
                             created_at: now,
                         };
                         if let Some(c) = client_id {
-                            // The same client_id twice in one batch: the second gets the first.
-                            reused.insert((actor.0, c.clone()), m.clone());
+                            in_batch.insert((actor.0, c.clone()), (run_index, index));
                         }
                         Plan::Store(m)
                     }
@@ -97,12 +105,28 @@ pub fn apply_runs(
         plans.push(run_plans);
     }
 
-    store(conn, runs, &mut plans)?;
+    let reads = store(conn, runs, &mut plans)?;
+    let stored = |r: usize, i: usize| match plans.get(r).and_then(|p| p.get(i)) {
+        Some(Plan::Store(m)) => Some(m.clone()),
+        _ => None,
+    };
+    let same_as: Vec<Vec<Option<Message>>> = plans
+        .iter()
+        .map(|p| {
+            p.iter()
+                .map(|plan| match plan {
+                    Plan::SameAs(r, i) => stored(*r, *i),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect();
 
     Ok(plans
         .into_iter()
         .zip(runs)
-        .map(|(run_plans, (room, sends))| {
+        .zip(same_as)
+        .map(|((run_plans, (room, sends)), same_as)| {
             let audience: Vec<UserId> = members_of
                 .get(room)
                 .into_iter()
@@ -112,26 +136,51 @@ pub fn apply_runs(
             run_plans
                 .into_iter()
                 .zip(sends)
-                .map(|(plan, env)| match plan {
-                    Plan::Reject(code, msg) => Outcome::error(&ErrorBody::new(code, msg)),
-                    Plan::Existing(m) => Outcome::new(201, m),
-                    Plan::Store(m) => Outcome::new(201, &m).emit(
-                        audience.clone(),
-                        env.request_id,
-                        Event::Message(m),
-                    ),
-                })
+                .zip(same_as)
+                .map(|((plan, env), same)| outcome(plan, env, same, &audience, &reads))
                 .collect()
         })
         .collect())
 }
 
-/// Gives each new message its seq and writes them all, with the senders' read markers.
+/// The outcome and events of one planned send.
+fn outcome(
+    plan: Plan,
+    env: &CommandEnvelope,
+    same: Option<Message>,
+    audience: &[UserId],
+    reads: &HashMap<Uuid, ReadMarker>,
+) -> Outcome {
+    match plan {
+        Plan::Reject(code, msg) => Outcome::error(&ErrorBody::new(code, msg)),
+        Plan::Existing(m) => Outcome::new(201, m),
+        Plan::SameAs(..) => match same {
+            Some(m) => Outcome::new(201, m),
+            None => Outcome::error(&ErrorBody::new(
+                ErrorCode::Internal,
+                "lost track of a repeated client_id",
+            )),
+        },
+        Plan::Store(m) => {
+            let stored =
+                Outcome::new(201, &m).emit(audience.to_vec(), env.request_id, Event::Message(m));
+            match (reads.get(&env.request_id.0), env.actor) {
+                (Some(marker), Some(actor)) => {
+                    stored.emit(vec![actor], env.request_id, Event::Read(marker.clone()))
+                }
+                _ => stored,
+            }
+        }
+    }
+}
+
+/// Gives each new message its seq and writes them all, with the senders' read markers;
+/// returns the marker each sender's last send in a room reports, by its request id.
 fn store(
     conn: &mut PgConnection,
     runs: &[RoomRun<'_>],
     plans: &mut [Vec<Plan>],
-) -> QueryResult<()> {
+) -> QueryResult<HashMap<Uuid, ReadMarker>> {
     let wants: Vec<(Uuid, i64)> = runs
         .iter()
         .zip(plans.iter())
@@ -144,21 +193,23 @@ fn store(
         .filter(|(_, n)| *n > 0)
         .collect();
     if wants.is_empty() {
-        return Ok(());
+        return Ok(HashMap::new());
     }
     let firsts = rooms::reserve_seqs_many(conn, &wants)?;
     let mut rows = Vec::new();
-    let mut marks: HashMap<(Uuid, Uuid), i64> = HashMap::new();
-    for ((room, _), run_plans) in runs.iter().zip(plans.iter_mut()) {
+    let mut marks: HashMap<(Uuid, Uuid), (i64, Uuid)> = HashMap::new();
+    let mut last_seq: HashMap<Uuid, i64> = HashMap::new();
+    for ((room, sends), run_plans) in runs.iter().zip(plans.iter_mut()) {
         let mut next = firsts.get(room).copied().unwrap_or(1);
-        for plan in run_plans.iter_mut() {
+        for (plan, env) in run_plans.iter_mut().zip(sends) {
             if let Plan::Store(m) = plan {
                 m.seq = next;
                 next += 1;
+                last_seq.insert(*room, m.seq);
                 let author = m.author.as_ref().map(|a| a.id.0);
                 if let Some(a) = author {
                     // One's own message is read by definition.
-                    marks.insert((*room, a), m.seq);
+                    marks.insert((*room, a), (m.seq, env.request_id.0));
                 }
                 rows.push(MessageRow {
                     id: m.id.0,
@@ -175,8 +226,20 @@ fn store(
     for chunk in rows.chunks(1000) {
         messages::insert_many(conn, chunk)?;
     }
-    let marks: Vec<(Uuid, Uuid, i64)> = marks.into_iter().map(|((r, u), s)| (r, u, s)).collect();
-    members::mark_read_many(conn, &marks)
+    let rows: Vec<(Uuid, Uuid, i64)> = marks.iter().map(|((r, u), (s, _))| (*r, *u, *s)).collect();
+    members::mark_read_many(conn, &rows)?;
+    Ok(marks
+        .into_iter()
+        .map(|((room, _), (seq, request))| {
+            let last = last_seq.get(&room).copied().unwrap_or(seq);
+            let marker = ReadMarker {
+                room_id: room.into(),
+                last_read_seq: seq,
+                unread_count: (last - seq).max(0),
+            };
+            (request, marker)
+        })
+        .collect())
 }
 
 fn load_authors(
