@@ -12,6 +12,10 @@ fn base(args: &KafkaArgs, client_id: &str) -> ClientConfig {
         .set("socket.connection.setup.timeout.ms", "5000")
         .set("reconnect.backoff.ms", "50")
         .set("reconnect.backoff.max.ms", "1000");
+    // librdkafka's own debug contexts (e.g. "eos,msg"), for diagnosing client behaviour.
+    if let Ok(contexts) = std::env::var("PARLEY_KAFKA_DEBUG") {
+        c.set("debug", contexts);
+    }
     c
 }
 

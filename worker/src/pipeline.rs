@@ -134,11 +134,19 @@ impl Pipeline {
     }
 
     fn process(&mut self, polled: &Polled) -> anyhow::Result<Prepared> {
+        let started = Instant::now();
         let prepared = {
             let mut conn = self.pool.get().context("connecting to Postgres")?;
             batch::apply_batch(&mut conn, &polled.inputs).context("applying the batch")?
         };
-        if let Err(e) = self.publish(&prepared, polled) {
+        let applied = started.elapsed();
+        let published = self.publish(&prepared, polled);
+        tracing::debug!(
+            db_ms = applied.as_millis() as u64,
+            kafka_ms = (started.elapsed() - applied).as_millis() as u64,
+            "batch timing"
+        );
+        if let Err(e) = published {
             if self.producer.abort_transaction(TXN_TIMEOUT).is_err() {
                 // A fatal producer error (fenced, or state unknown): start afresh.
                 self.producer = new_producer(&self.kafka, &self.txn_id)?;
@@ -175,10 +183,22 @@ impl Pipeline {
             self.producer
                 .send_offsets_to_transaction(&offsets, &group, TXN_TIMEOUT)
         })?;
+        self.await_deliveries();
         // A commit that timed out may have happened: retrying it is the only way to learn
         // the outcome (aborting instead could replay a batch that did commit).
         retrying(|| self.producer.commit_transaction(TXN_TIMEOUT))?;
         Ok(())
+    }
+
+    /// Waits (briefly polling) until every produced record is acknowledged. rdkafka's
+    /// `commit_transaction` flushes first, but its flush sleeps in 100 ms polls that a
+    /// delivery does not cut short: measured, every commit took 100 ms more than the
+    /// broker needed. Once nothing is in flight, that flush returns at once.
+    fn await_deliveries(&self) {
+        let deadline = Instant::now() + TXN_TIMEOUT;
+        while self.producer.in_flight_count() > 0 && Instant::now() < deadline {
+            self.producer.poll(Duration::from_millis(1));
+        }
     }
 
     fn send(&self, topic: &str, out: &Output) -> anyhow::Result<()> {
