@@ -32,6 +32,8 @@ impl Services {
 /// A running system: one gateway and one worker on a fresh database and topic prefix.
 pub struct TestEnv {
     pub base_url: String,
+    /// The worker's Prometheus endpoint.
+    pub worker_metrics_url: String,
     pub database_url: String,
     pub kafka: KafkaArgs,
     pub shutdown: CancellationToken,
@@ -106,11 +108,15 @@ pub async fn spawn_env(services: &Services) -> anyhow::Result<TestEnv> {
         .await??;
     }
     let shutdown = CancellationToken::new();
+    let worker_metrics_port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let worker = WorkerConfig {
         database_url: database_url.clone(),
         kafka: kafka.clone(),
         batch_max: 500,
         db_pool_size: 2,
+        metrics_listen: Some(format!("127.0.0.1:{worker_metrics_port}")),
         worker_id: None,
     };
     let token = shutdown.clone();
@@ -145,6 +151,7 @@ pub async fn spawn_env(services: &Services) -> anyhow::Result<TestEnv> {
     wait_ready(&base_url).await?;
     Ok(TestEnv {
         base_url,
+        worker_metrics_url: format!("http://127.0.0.1:{worker_metrics_port}/metrics"),
         database_url,
         kafka,
         shutdown,

@@ -190,6 +190,7 @@ async fn a_deleted_account_leaves_its_messages_authorless_and_frees_its_name() {
 #[tokio::test]
 async fn health_readiness_and_metrics_answer() {
     let api = api();
+    api.signup(&unique("metrics")).await;
     let (status, _) = send(api.request(Method::GET, "/healthz")).await;
     assert_eq!(status, 200);
     let (status, body) = send(api.request(Method::GET, "/readyz")).await;
@@ -201,6 +202,28 @@ async fn health_readiness_and_metrics_answer() {
         Ok(r) => r.text().await.unwrap_or_default(),
         Err(e) => panic!("{e}"),
     };
+    let worker = match api.http.get(&test_env().worker_metrics_url).send().await {
+        Ok(r) => r.text().await.unwrap_or_default(),
+        Err(e) => panic!("worker metrics: {e}"),
+    };
+    for series in [
+        "parley_worker_batch_size_bucket",
+        "parley_worker_batch_size_count",
+        "parley_worker_lag",
+    ] {
+        assert!(
+            worker.contains(series),
+            "{series} missing from the worker's metrics"
+        );
+    }
+    let batches = worker
+        .lines()
+        .find_map(|l| l.strip_prefix("parley_worker_batch_size_count "))
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    assert!(
+        batches.is_some_and(|n| n > 0),
+        "the worker counted its batches: {worker}"
+    );
     for series in [
         "parley_http_requests_total",
         "parley_commands_in_flight",

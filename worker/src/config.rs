@@ -24,6 +24,10 @@ pub struct WorkerConfig {
     #[arg(long, env = "PARLEY_WORKER_DB_POOL", default_value_t = 2)]
     pub db_pool_size: u32,
 
+    /// Address for the worker's Prometheus metrics (batch sizes, lag); unset: not served.
+    #[arg(long, env = "PARLEY_WORKER_METRICS_LISTEN")]
+    pub metrics_listen: Option<String>,
+
     /// A stable name for this worker (its Kafka `transactional.id` suffix). A restarted
     /// worker with the same id fences its predecessor's open transaction at once; default
     /// is a random id per process.

@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod batch;
 pub mod config;
+pub mod metrics;
 pub mod pipeline;
 
 pub use config::WorkerConfig;
@@ -32,6 +33,20 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
     .await??;
     tracing::info!(migrations = ran, "database ready");
 
-    let pipeline = pipeline::Pipeline::new(&config, pool)?;
-    tokio::task::spawn_blocking(move || pipeline.run(&shutdown)).await?
+    let metrics = std::sync::Arc::new(metrics::WorkerMetrics::default());
+    let server = match &config.metrics_listen {
+        Some(addr) => Some(
+            metrics::serve(addr, metrics.clone(), shutdown.clone())
+                .with_context(|| format!("binding {addr}"))?,
+        ),
+        None => None,
+    };
+    let pipeline = pipeline::Pipeline::new(&config, pool, metrics)?;
+    let token = shutdown.clone();
+    let result = tokio::task::spawn_blocking(move || pipeline.run(&token)).await?;
+    shutdown.cancel();
+    if let Some(server) = server {
+        let _ = tokio::task::spawn_blocking(move || server.join()).await;
+    }
+    result
 }

@@ -9,6 +9,7 @@
 
 use crate::batch::{self, Input, Output, Prepared};
 use crate::config::WorkerConfig;
+use crate::metrics::WorkerMetrics;
 use anyhow::Context;
 use parley_bus::context::LogContext;
 use parley_bus::{headers, KafkaArgs, Topics};
@@ -18,6 +19,7 @@ use rdkafka::error::{KafkaError, KafkaResult};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::{Message, Offset, TopicPartitionList};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
@@ -32,6 +34,7 @@ pub struct Pipeline {
     kafka: KafkaArgs,
     txn_id: String,
     batch_max: usize,
+    metrics: Arc<WorkerMetrics>,
 }
 
 /// A polled batch: its records and, per partition, the first and next offsets.
@@ -41,7 +44,11 @@ struct Polled {
 }
 
 impl Pipeline {
-    pub fn new(config: &WorkerConfig, pool: PgPool) -> anyhow::Result<Self> {
+    pub fn new(
+        config: &WorkerConfig,
+        pool: PgPool,
+        metrics: Arc<WorkerMetrics>,
+    ) -> anyhow::Result<Self> {
         let topics = config.kafka.topics();
         let worker_id = config
             .worker_id
@@ -65,6 +72,7 @@ impl Pipeline {
             kafka: config.kafka.clone(),
             txn_id,
             batch_max: config.batch_max.max(1),
+            metrics,
         })
     }
 
@@ -72,7 +80,12 @@ impl Pipeline {
     pub fn run(mut self, shutdown: &CancellationToken) -> anyhow::Result<()> {
         tracing::info!(txn_id = %self.txn_id, "worker consuming {}", self.topics.commands);
         let mut backoff = Duration::from_millis(100);
+        let mut lag_at = Instant::now();
         while !shutdown.is_cancelled() {
+            if lag_at.elapsed() > Duration::from_secs(2) {
+                lag_at = Instant::now();
+                self.metrics.set_lag(self.lag());
+            }
             let Some(polled) = self.poll_batch(Duration::from_millis(100)) else {
                 continue;
             };
@@ -80,6 +93,7 @@ impl Pipeline {
             match self.process(&polled) {
                 Ok(prepared) => {
                     backoff = Duration::from_millis(100);
+                    self.metrics.batch_committed(polled.inputs.len());
                     tracing::debug!(
                         commands = polled.inputs.len(),
                         applied = prepared.applied,
@@ -90,6 +104,7 @@ impl Pipeline {
                     );
                 }
                 Err(e) => {
+                    self.metrics.batch_failed();
                     tracing::warn!(error = %format!("{e:#}"), retry_in_ms = backoff.as_millis() as u64,
                         "batch failed; offsets not committed, retrying");
                     self.rewind(&polled);
@@ -221,6 +236,25 @@ impl Pipeline {
                 Err((e, _)) => return Err(e.into()),
             }
         }
+    }
+
+    /// Records not yet consumed on the partitions this worker holds.
+    fn lag(&self) -> i64 {
+        let Ok(position) = self.consumer.position() else {
+            return 0;
+        };
+        position
+            .elements()
+            .iter()
+            .filter_map(|e| {
+                let at = e.offset().to_raw()?;
+                let (_, high) = self
+                    .consumer
+                    .fetch_watermarks(e.topic(), e.partition(), Duration::from_millis(500))
+                    .ok()?;
+                Some((high - at.max(0)).max(0))
+            })
+            .sum()
     }
 
     /// Moves the consumer back to the start of a failed batch so it is consumed again.

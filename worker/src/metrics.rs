@@ -1,0 +1,135 @@
+//! The worker's metrics (batch sizes, commands, failures, consumer lag) in the Prometheus
+//! text format, served on `PARLEY_WORKER_METRICS_LISTEN` by a tiny HTTP responder.
+
+use std::fmt::Write as _;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// Upper bounds of the batch-size histogram buckets.
+const BUCKETS: [u64; 7] = [1, 5, 10, 50, 100, 250, 500];
+
+#[derive(Default)]
+pub struct WorkerMetrics {
+    batches: AtomicU64,
+    commands: AtomicU64,
+    failures: AtomicU64,
+    buckets: [AtomicU64; 7],
+    lag: AtomicI64,
+}
+
+impl WorkerMetrics {
+    pub fn batch_committed(&self, commands: usize) {
+        let n = commands as u64;
+        self.batches.fetch_add(1, Ordering::Relaxed);
+        self.commands.fetch_add(n, Ordering::Relaxed);
+        for (bucket, le) in self.buckets.iter().zip(BUCKETS) {
+            if n <= le {
+                bucket.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    pub fn batch_failed(&self) {
+        self.failures.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Records not yet consumed on this worker's partitions.
+    pub fn set_lag(&self, lag: i64) {
+        self.lag.store(lag, Ordering::Relaxed);
+    }
+
+    pub fn render(&self) -> String {
+        let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# HELP parley_worker_batch_size Commands applied per batch."
+        );
+        let _ = writeln!(out, "# TYPE parley_worker_batch_size histogram");
+        for (bucket, le) in self.buckets.iter().zip(BUCKETS) {
+            let _ = writeln!(
+                out,
+                "parley_worker_batch_size_bucket{{le=\"{le}\"}} {}",
+                get(bucket)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "parley_worker_batch_size_bucket{{le=\"+Inf\"}} {}",
+            get(&self.batches)
+        );
+        let _ = writeln!(out, "parley_worker_batch_size_sum {}", get(&self.commands));
+        let _ = writeln!(out, "parley_worker_batch_size_count {}", get(&self.batches));
+        let _ = writeln!(
+            out,
+            "# HELP parley_worker_batch_failures_total Batches rolled back and retried."
+        );
+        let _ = writeln!(out, "# TYPE parley_worker_batch_failures_total counter");
+        let _ = writeln!(
+            out,
+            "parley_worker_batch_failures_total {}",
+            get(&self.failures)
+        );
+        let _ = writeln!(out, "# HELP parley_worker_lag Command records not yet consumed on this worker's partitions.");
+        let _ = writeln!(out, "# TYPE parley_worker_lag gauge");
+        let _ = writeln!(
+            out,
+            "parley_worker_lag {}",
+            self.lag.load(Ordering::Relaxed)
+        );
+        out
+    }
+}
+
+/// Serves the metrics on `listen` until `shutdown`, on a thread of its own.
+pub fn serve(
+    listen: &str,
+    metrics: Arc<WorkerMetrics>,
+    shutdown: CancellationToken,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    let listener = TcpListener::bind(listen)?;
+    listener.set_nonblocking(true)?;
+    tracing::info!(addr = %listener.local_addr()?, "worker metrics listening");
+    Ok(std::thread::spawn(move || {
+        while !shutdown.is_cancelled() {
+            match listener.accept() {
+                Ok((mut conn, _)) => {
+                    let _ = conn.set_nonblocking(false);
+                    let _ = conn.set_read_timeout(Some(Duration::from_secs(2)));
+                    let mut request = [0u8; 1024];
+                    let _ = conn.read(&mut request);
+                    let body = metrics.render();
+                    let _ = write!(
+                        conn,
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_sizes_land_in_cumulative_buckets() {
+        let m = WorkerMetrics::default();
+        m.batch_committed(3);
+        m.batch_committed(120);
+        m.set_lag(7);
+        let text = m.render();
+        assert!(text.contains("parley_worker_batch_size_bucket{le=\"1\"} 0"));
+        assert!(text.contains("parley_worker_batch_size_bucket{le=\"5\"} 1"));
+        assert!(text.contains("parley_worker_batch_size_bucket{le=\"250\"} 2"));
+        assert!(text.contains("parley_worker_batch_size_sum 123"));
+        assert!(text.contains("parley_worker_lag 7"));
+    }
+}
