@@ -41,6 +41,22 @@ pub async fn submit(
     Ok(respond(outcome))
 }
 
+/// Publishes `command` for `auth`, waiting as the request's `Prefer: wait` asks.
+pub async fn submit_as_preferred(
+    req: &actix_web::HttpRequest,
+    state: &AppState,
+    auth: &AuthUser,
+    command: Command,
+) -> Result<HttpResponse, ApiError> {
+    submit(
+        state,
+        auth,
+        command,
+        Wait::from_prefer(crate::prefer::wait(req)),
+    )
+    .await
+}
+
 /// What came of a published command.
 pub enum Sent {
     Accepted(RequestId),

@@ -2,12 +2,11 @@
 
 use crate::auth::AuthUser;
 use crate::blocking;
-use crate::dispatch::{self, Wait};
+use crate::dispatch;
 use crate::error::ApiError;
 use crate::openapi::{
     ACCEPTED, ERR_CROSS_ORIGIN, ERR_TOO_LARGE, ERR_UNAUTHENTICATED, ERR_UNAVAILABLE, PREFER,
 };
-use crate::prefer;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use parley_schema::command::Command;
@@ -78,8 +77,7 @@ pub async fn add(
     body: web::Json<UsernameRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let username = Username::parse(&body.username)?.into_inner();
-    let wait = Wait::from_prefer(prefer::wait(&req));
-    dispatch::submit(&state, &auth, Command::AddFriend { username }, wait).await
+    dispatch::submit_as_preferred(&req, &state, &auth, Command::AddFriend { username }).await
 }
 
 /// `DELETE /api/friends/{username}`.
@@ -118,6 +116,5 @@ pub async fn remove(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let username = Username::parse(&path.into_inner())?.into_inner();
-    let wait = Wait::from_prefer(prefer::wait(&req));
-    dispatch::submit(&state, &auth, Command::RemoveFriend { username }, wait).await
+    dispatch::submit_as_preferred(&req, &state, &auth, Command::RemoveFriend { username }).await
 }

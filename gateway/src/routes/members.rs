@@ -1,10 +1,9 @@
 //! Room membership: join or add, leave or remove, and deleting a room.
 
 use crate::auth::AuthUser;
-use crate::dispatch::{self, Wait};
+use crate::dispatch;
 use crate::error::ApiError;
 use crate::openapi::{ACCEPTED, ERR_TOO_LARGE, ERR_UNAUTHENTICATED, ERR_UNAVAILABLE, PREFER};
-use crate::prefer;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use parley_schema::command::Command;
@@ -62,13 +61,7 @@ pub async fn add(
         room_id: RoomId(path.into_inner()),
         username: Username::parse(&body.username)?.into_inner(),
     };
-    dispatch::submit(
-        &state,
-        &auth,
-        command,
-        Wait::from_prefer(prefer::wait(&req)),
-    )
-    .await
+    dispatch::submit_as_preferred(&req, &state, &auth, command).await
 }
 
 /// `DELETE /api/rooms/{id}/members/{username}`.
@@ -117,13 +110,7 @@ pub async fn remove(
         room_id: RoomId(room),
         username: Username::parse(&username)?.into_inner(),
     };
-    dispatch::submit(
-        &state,
-        &auth,
-        command,
-        Wait::from_prefer(prefer::wait(&req)),
-    )
-    .await
+    dispatch::submit_as_preferred(&req, &state, &auth, command).await
 }
 
 /// `DELETE /api/rooms/{id}`.
@@ -162,11 +149,5 @@ pub async fn delete_room(
     let command = Command::DeleteRoom {
         room_id: RoomId(path.into_inner()),
     };
-    dispatch::submit(
-        &state,
-        &auth,
-        command,
-        Wait::from_prefer(prefer::wait(&req)),
-    )
-    .await
+    dispatch::submit_as_preferred(&req, &state, &auth, command).await
 }

@@ -2,12 +2,11 @@
 
 use crate::auth::AuthUser;
 use crate::blocking;
-use crate::dispatch::{self, Wait};
+use crate::dispatch;
 use crate::error::ApiError;
 use crate::openapi::{
     ACCEPTED, ERR_BAD_REQUEST, ERR_TOO_LARGE, ERR_UNAUTHENTICATED, ERR_UNAVAILABLE, PREFER,
 };
-use crate::prefer;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use parley_db::{members, messages, rooms};
@@ -157,11 +156,5 @@ pub async fn send(
         body: text,
         client_id,
     };
-    dispatch::submit(
-        &state,
-        &auth,
-        command,
-        Wait::from_prefer(prefer::wait(&req)),
-    )
-    .await
+    dispatch::submit_as_preferred(&req, &state, &auth, command).await
 }

@@ -1,12 +1,11 @@
 //! Read markers: `PUT /api/rooms/{id}/read`.
 
 use crate::auth::AuthUser;
-use crate::dispatch::{self, Wait};
+use crate::dispatch;
 use crate::error::ApiError;
 use crate::openapi::{
     ACCEPTED, ERR_BAD_REQUEST, ERR_TOO_LARGE, ERR_UNAUTHENTICATED, ERR_UNAVAILABLE, PREFER,
 };
-use crate::prefer;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use parley_schema::command::Command;
@@ -65,11 +64,5 @@ pub async fn mark_read(
         room_id: RoomId(path.into_inner()),
         seq: body.seq,
     };
-    dispatch::submit(
-        &state,
-        &auth,
-        command,
-        Wait::from_prefer(prefer::wait(&req)),
-    )
-    .await
+    dispatch::submit_as_preferred(&req, &state, &auth, command).await
 }

@@ -2,13 +2,12 @@
 
 use crate::auth::AuthUser;
 use crate::blocking;
-use crate::dispatch::{self, Wait};
+use crate::dispatch;
 use crate::error::ApiError;
 use crate::openapi::{
     ACCEPTED, ERR_BAD_REQUEST, ERR_CROSS_ORIGIN, ERR_TOO_LARGE, ERR_UNAUTHENTICATED,
     ERR_UNAVAILABLE, PREFER,
 };
-use crate::prefer;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use parley_db::{members, messages, rooms, views};
@@ -87,13 +86,7 @@ pub async fn create(
         visibility,
         members,
     };
-    dispatch::submit(
-        &state,
-        &auth,
-        command,
-        Wait::from_prefer(prefer::wait(&req)),
-    )
-    .await
+    dispatch::submit_as_preferred(&req, &state, &auth, command).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

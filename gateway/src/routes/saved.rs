@@ -2,10 +2,9 @@
 
 use crate::auth::AuthUser;
 use crate::blocking;
-use crate::dispatch::{self, Wait};
+use crate::dispatch;
 use crate::error::ApiError;
 use crate::openapi::{ACCEPTED, ERR_CROSS_ORIGIN, ERR_UNAUTHENTICATED, ERR_UNAVAILABLE, PREFER};
-use crate::prefer;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use parley_schema::command::Command;
@@ -76,13 +75,7 @@ pub async fn save(
     let command = Command::SaveMessage {
         message_id: MessageId(path.into_inner()),
     };
-    dispatch::submit(
-        &state,
-        &auth,
-        command,
-        Wait::from_prefer(prefer::wait(&req)),
-    )
-    .await
+    dispatch::submit_as_preferred(&req, &state, &auth, command).await
 }
 
 /// `DELETE /api/saved/{message_id}`.
@@ -118,11 +111,5 @@ pub async fn unsave(
     let command = Command::UnsaveMessage {
         message_id: MessageId(path.into_inner()),
     };
-    dispatch::submit(
-        &state,
-        &auth,
-        command,
-        Wait::from_prefer(prefer::wait(&req)),
-    )
-    .await
+    dispatch::submit_as_preferred(&req, &state, &auth, command).await
 }

@@ -8,8 +8,8 @@ use crate::openapi::{
     ACCEPTED, ERR_BAD_REQUEST, ERR_CROSS_ORIGIN, ERR_TIMEOUT, ERR_TOO_LARGE, ERR_UNAUTHENTICATED,
     ERR_UNAVAILABLE, PREFER,
 };
+use crate::password;
 use crate::state::AppState;
-use crate::{password, prefer};
 use actix_web::{web, HttpRequest, HttpResponse};
 use parley_schema::command::Command;
 use parley_schema::error::ErrorResponse;
@@ -196,13 +196,7 @@ pub async fn update_me(
         display_name,
         status_message,
     };
-    dispatch::submit(
-        &state,
-        &auth,
-        command,
-        Wait::from_prefer(prefer::wait(&req)),
-    )
-    .await
+    dispatch::submit_as_preferred(&req, &state, &auth, command).await
 }
 
 /// `DELETE /api/me`: the account and everything personal goes; messages stay.
@@ -234,6 +228,5 @@ pub async fn delete_me(
     auth: AuthUser,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let wait = Wait::from_prefer(prefer::wait(&req));
-    dispatch::submit(&state, &auth, Command::DeleteAccount, wait).await
+    dispatch::submit_as_preferred(&req, &state, &auth, Command::DeleteAccount).await
 }
