@@ -16,6 +16,18 @@ pub struct Delivered {
     pub body: String,
 }
 
+impl Delivered {
+    /// A `message` event's data.
+    pub fn from_json(m: &serde_json::Value) -> Self {
+        Self {
+            room: m["room_id"].as_str().unwrap_or_default().to_owned(),
+            seq: m["seq"].as_i64().unwrap_or(-1),
+            id: m["id"].as_str().unwrap_or_default().to_owned(),
+            body: m["body"].as_str().unwrap_or_default().to_owned(),
+        }
+    }
+}
+
 /// Reads `message` events from a stream until `expected` arrived or nothing came for
 /// `idle`; also gives back the stream's last event id.
 pub async fn collect(
@@ -29,13 +41,7 @@ pub async fn collect(
             break;
         };
         if ev.event == "message" {
-            let m = ev.json();
-            out.push(Delivered {
-                room: m["room_id"].as_str().unwrap_or_default().to_owned(),
-                seq: m["seq"].as_i64().unwrap_or(-1),
-                id: m["id"].as_str().unwrap_or_default().to_owned(),
-                body: m["body"].as_str().unwrap_or_default().to_owned(),
-            });
+            out.push(Delivered::from_json(&ev.json()));
         }
     }
     (out, stream.last_id.clone())

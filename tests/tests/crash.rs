@@ -341,12 +341,7 @@ fn parse_raw_stream(raw: &[u8]) -> (Vec<check::Delivered>, Option<String>) {
             if m.is_null() {
                 continue;
             }
-            out.push(check::Delivered {
-                room: m["room_id"].as_str().unwrap_or_default().to_owned(),
-                seq: m["seq"].as_i64().unwrap_or(-1),
-                id: m["id"].as_str().unwrap_or_default().to_owned(),
-                body: String::new(),
-            });
+            out.push(check::Delivered::from_json(&m));
             if ev.id.is_some() {
                 last_id = ev.id;
             }
@@ -781,15 +776,10 @@ async fn sigterm_drains_gateways_and_workers() {
         .await;
     let mut on_zero = stream_on(&system, 0, &bob, None).await;
     alice.send_message(&room, "one").await;
-    let first = on_zero.next_named("message", WAIT).await.map(|e| {
-        let m = e.json();
-        check::Delivered {
-            room: m["room_id"].as_str().unwrap_or_default().to_owned(),
-            seq: m["seq"].as_i64().unwrap_or(-1),
-            id: m["id"].as_str().unwrap_or_default().to_owned(),
-            body: m["body"].as_str().unwrap_or_default().to_owned(),
-        }
-    });
+    let first = on_zero
+        .next_named("message", WAIT)
+        .await
+        .map(|e| check::Delivered::from_json(&e.json()));
     let gateway_clean = system.gateways[0]
         .terminate(Duration::from_secs(20))
         .await

@@ -63,6 +63,24 @@ fn locked_room(conn: &mut PgConnection, room_id: RoomId) -> Result<RoomRow, Appl
         .ok_or_else(|| reject(ErrorCode::NotFound, "no such room"))
 }
 
+/// Refuses anyone but the owner: `forbidden` for a member, `not_a_member` for others.
+fn owner_only(
+    conn: &mut PgConnection,
+    room: &RoomRow,
+    actor: UserId,
+    message: &str,
+) -> Result<(), ApplyError> {
+    if room.owner_id == Some(actor.0) {
+        return Ok(());
+    }
+    let code = if members::is_member(conn, room.id, actor.0)? {
+        ErrorCode::Forbidden
+    } else {
+        ErrorCode::NotAMember
+    };
+    Err(reject(code, message))
+}
+
 fn named_user(conn: &mut PgConnection, username: &str) -> Result<UserRow, ApplyError> {
     users::find_by_key(conn, &username_key(username))?
         .ok_or_else(|| reject(ErrorCode::NotFound, format!("no user named {username:?}")))
@@ -140,13 +158,8 @@ pub fn remove_member(
     let room = locked_room(conn, room_id)?;
     let user = named_user(conn, username)?;
     let leaving = user.id == actor.0;
-    if !leaving && room.owner_id != Some(actor.0) {
-        let code = if members::is_member(conn, room.id, actor.0)? {
-            ErrorCode::Forbidden
-        } else {
-            ErrorCode::NotAMember
-        };
-        return Err(reject(code, "only the room's owner removes members"));
+    if !leaving {
+        owner_only(conn, &room, actor, "only the room's owner removes members")?;
     }
     if !members::remove(conn, room.id, user.id)? {
         let code = if leaving {
@@ -227,14 +240,7 @@ pub fn delete(
     room_id: RoomId,
 ) -> ApplyResult {
     let room = locked_room(conn, room_id)?;
-    if room.owner_id != Some(actor.0) {
-        let code = if members::is_member(conn, room.id, actor.0)? {
-            ErrorCode::Forbidden
-        } else {
-            ErrorCode::NotAMember
-        };
-        return Err(reject(code, "only the room's owner deletes it"));
-    }
+    owner_only(conn, &room, actor, "only the room's owner deletes it")?;
     let view = room_view(conn, &room)?;
     let audience = audience::room_members(conn, room.id)?;
     rooms::delete(conn, room.id)?;
