@@ -18,7 +18,7 @@ pub struct WorkerMetrics {
     commands: AtomicU64,
     failures: AtomicU64,
     buckets: [AtomicU64; 7],
-    lag: AtomicI64,
+    lag: Arc<AtomicI64>,
 }
 
 impl WorkerMetrics {
@@ -37,9 +37,10 @@ impl WorkerMetrics {
         self.failures.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Records not yet consumed on this worker's partitions.
-    pub fn set_lag(&self, lag: i64) {
-        self.lag.store(lag, Ordering::Relaxed);
+    /// The gauge of records not yet consumed on this worker's partitions, kept by the
+    /// consumer's statistics callback.
+    pub fn lag_gauge(&self) -> Arc<AtomicI64> {
+        Arc::clone(&self.lag)
     }
 
     pub fn render(&self) -> String {
@@ -124,7 +125,7 @@ mod tests {
         let m = WorkerMetrics::default();
         m.batch_committed(3);
         m.batch_committed(120);
-        m.set_lag(7);
+        m.lag_gauge().store(7, Ordering::Relaxed);
         let text = m.render();
         assert!(text.contains("parley_worker_batch_size_bucket{le=\"1\"} 0"));
         assert!(text.contains("parley_worker_batch_size_bucket{le=\"5\"} 1"));

@@ -40,7 +40,7 @@ pub struct Router {
 pub fn partition_count(args: &KafkaArgs) -> anyhow::Result<usize> {
     let consumer: StreamConsumer<LogContext> =
         parley_bus::client::consumer(args, "parley-probe", "parley-probe")
-            .create_with_context(LogContext)?;
+            .create_with_context(LogContext::default())?;
     let topic = args.topics().events;
     for _ in 0..60 {
         let md = consumer
@@ -73,7 +73,7 @@ impl Router {
         let mut config = parley_bus::client::consumer(args, &client_id, &client_id);
         config.set("enable.partition.eof", "true");
         let consumer: StreamConsumer<LogContext> = config
-            .create_with_context(LogContext)
+            .create_with_context(LogContext::default())
             .context("creating the events consumer")?;
         let topic = args.topics().events;
         let mut tpl = TopicPartitionList::new();
