@@ -37,6 +37,7 @@ run() {
 "$BIN" --help >/dev/null || fail "--help"
 run latency --rooms 3 --members 3 --rate 20 --seconds 2 --warmup 0.5 --grace 5
 run throughput --rooms 2 --senders 10 --messages 100 --concurrency 8 --grace 10
+run throughput --rooms 2 --senders 4 --messages 40 --rate 20 --grace 10
 run fanout --members 20 --messages 10 --rate 10 --warmup 1 --grace 5
 run connections --streams 50 --streams-per-user 10 --settle 0.5 --hold 1
 echo "smoke: every mode ran" >&2

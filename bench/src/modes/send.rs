@@ -22,6 +22,8 @@ pub struct SendStats {
     /// The largest delay between a send's scheduled time and its task starting, in µs:
     /// how far the generator itself fell behind.
     pub max_lag_us: AtomicU64,
+    /// When the last `202` arrived, in ns on the run clock.
+    last_accept_ns: AtomicU64,
 }
 
 impl SendStats {
@@ -63,6 +65,17 @@ impl SendStats {
         )
     }
 
+    /// Notes that a send was accepted at `at` on the run clock.
+    pub fn accepted_at(&self, at: Duration) {
+        let ns = u64::try_from(at.as_nanos()).unwrap_or(u64::MAX);
+        self.last_accept_ns.fetch_max(ns, Ordering::Relaxed);
+    }
+
+    /// When the last `202` arrived, on the run clock.
+    pub fn last_accept(&self) -> Duration {
+        Duration::from_nanos(self.last_accept_ns.load(Ordering::Relaxed))
+    }
+
     pub fn max_lag(&self) -> Duration {
         Duration::from_micros(self.max_lag_us.load(Ordering::Relaxed))
     }
@@ -100,6 +113,9 @@ pub async fn open_loop<T: Target>(
                 .send(&session.token, room, &body, &client_id)
                 .await;
             if i >= measure_from {
+                if matches!(outcome, Ok(202)) {
+                    stats.accepted_at(clock.now());
+                }
                 stats.record(&outcome);
                 let lag_us = u64::try_from(lag.as_micros()).unwrap_or(u64::MAX);
                 stats.max_lag_us.fetch_max(lag_us, Ordering::Relaxed);

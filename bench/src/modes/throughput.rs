@@ -5,8 +5,13 @@
 //! only after its transaction commits. At the end each room's newest `seq` (gap-free,
 //! starting at 1) gives the count Postgres holds, as a cross-check. Latency here runs from
 //! the moment the request started, as there is no schedule.
+//!
+//! With `--rate`, the same messages are sent open loop at that rate instead (as in
+//! `latency`), so latency counts from each send's scheduled time: this shows whether a
+//! given rate is *sustained* (persisted as fast as it is offered), where the closed loop
+//! shows the ceiling and, once sends outrun persistence, the age of the backlog.
 
-use super::send::SendStats;
+use super::send::{self, SendStats, Target};
 use super::{open_streams, progress, secs, Common};
 use crate::api::Session;
 use crate::listener::{self, Shared};
@@ -45,6 +50,11 @@ pub struct Args {
     /// Give up waiting for persistence after this many seconds without progress.
     #[arg(long, default_value_t = 10.0)]
     pub grace: f64,
+
+    /// Send open loop at this many messages a second instead of as fast as the gateway
+    /// answers (`--concurrency` is then unused); 0 means closed loop.
+    #[arg(long, default_value_t = 0.0)]
+    pub rate: f64,
 }
 
 struct Plan {
@@ -52,7 +62,7 @@ struct Plan {
     rooms: Vec<String>,
 }
 
-impl Plan {
+impl Target for Plan {
     /// Message `i` is sent by sender `i % N` to its room, `sender % R`.
     fn pick(&self, i: u64) -> (&Session, &str) {
         let s = (i % self.senders.len() as u64) as usize;
@@ -61,8 +71,8 @@ impl Plan {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<Report> {
-    if args.rooms == 0 || args.senders < args.rooms || args.messages == 0 {
-        bail!("need --rooms >= 1, --senders >= --rooms and --messages >= 1");
+    if args.rooms == 0 || args.senders < args.rooms || args.messages == 0 || args.rate < 0.0 {
+        bail!("need --rooms >= 1, --senders >= --rooms, --messages >= 1 and --rate >= 0");
     }
     let apis = args.common.apis()?;
     setup::wait_ready(&apis).await?;
@@ -90,14 +100,31 @@ pub async fn run(args: Args) -> anyhow::Result<Report> {
     let handles = open_streams(&observers, &shared).await?;
     let setup_time = setup_started.elapsed();
 
-    progress(format!(
-        "sending {} messages, {} in flight",
-        args.messages, args.concurrency
-    ));
     let plan = Arc::new(Plan { senders, rooms });
     let started = clock.now();
-    let (stats, last_accept, mut accept) =
-        closed_loop(&clock, &plan, args.messages, args.concurrency).await;
+    let (stats, last_accept, mut accept) = if args.rate > 0.0 {
+        progress(format!(
+            "sending {} messages at {}/s",
+            args.messages, args.rate
+        ));
+        let stats = send::open_loop(
+            &clock,
+            Arc::clone(&plan),
+            started,
+            args.rate,
+            args.messages,
+            0,
+        )
+        .await;
+        let last = stats.last_accept();
+        (stats, last, Samples::new())
+    } else {
+        progress(format!(
+            "sending {} messages, {} in flight",
+            args.messages, args.concurrency
+        ));
+        closed_loop(&clock, &plan, args.messages, args.concurrency).await
+    };
     let accepted = stats.accepted();
     let accept_window = last_accept.saturating_sub(started);
     progress(format!(
@@ -140,6 +167,8 @@ pub async fn run(args: Args) -> anyhow::Result<Report> {
         .with("rooms", r)
         .with("senders", n)
         .with("concurrency", args.concurrency)
+        .with("rate_per_s", args.rate)
+        .with("max_send_lag_ms", secs(stats.max_lag()) * 1000.0)
         .with("accepted", accepted)
         .with("accepted_per_s", per_s(accepted, accept_window))
         .with("persisted_per_s", per_s(t.delivered, persist_window))
@@ -163,11 +192,10 @@ async fn closed_loop(
 ) -> (Arc<SendStats>, Duration, Samples) {
     let stats = Arc::new(SendStats::default());
     let next = Arc::new(AtomicU64::new(0));
-    let last_accept_ns = Arc::new(AtomicU64::new(0));
     let mut workers = Vec::with_capacity(concurrency);
     for _ in 0..concurrency.max(1) {
         let (clock, plan, stats) = (clock.clone(), Arc::clone(plan), Arc::clone(&stats));
-        let (next, last_accept_ns) = (Arc::clone(&next), Arc::clone(&last_accept_ns));
+        let next = Arc::clone(&next);
         workers.push(tokio::spawn(async move {
             let mut times = Vec::new();
             loop {
@@ -184,11 +212,10 @@ async fn closed_loop(
                     .send(&session.token, room, &body, &client_id)
                     .await;
                 let done = clock.now();
-                stats.record(&outcome);
                 if matches!(outcome, Ok(202)) {
-                    let ns = u64::try_from(done.as_nanos()).unwrap_or(u64::MAX);
-                    last_accept_ns.fetch_max(ns, Ordering::Relaxed);
+                    stats.accepted_at(done);
                 }
+                stats.record(&outcome);
                 times.push(u64::try_from((done - sent_at).as_micros()).unwrap_or(u64::MAX));
             }
         }));
@@ -199,7 +226,7 @@ async fn closed_loop(
             samples.extend(times);
         }
     }
-    let last = Duration::from_nanos(last_accept_ns.load(Ordering::Relaxed));
+    let last = stats.last_accept();
     (stats, last, samples)
 }
 
