@@ -123,9 +123,8 @@ pub fn find_by_client_ids(
         return Ok(Vec::new());
     }
     let found: Vec<Uuid> = found.into_iter().map(|f| f.id).collect();
-    let rows: Vec<(MessageRow, Option<AuthorRow>)> = with_author()
-        .filter(msg::id.eq_any(found))
-        .load(conn)?;
+    let rows: Vec<(MessageRow, Option<AuthorRow>)> =
+        with_author().filter(msg::id.eq_any(found)).load(conn)?;
     Ok(rows
         .into_iter()
         .map(|(m, a)| views::message(m, a))
