@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod batch;
 pub mod config;
+pub mod delivery;
 pub mod metrics;
 pub mod pipeline;
 

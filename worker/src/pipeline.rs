@@ -9,6 +9,7 @@
 
 use crate::batch::{self, Input, Output, Prepared};
 use crate::config::WorkerConfig;
+use crate::delivery::DeliveryContext;
 use crate::metrics::WorkerMetrics;
 use anyhow::Context;
 use parley_bus::context::LogContext;
@@ -16,7 +17,8 @@ use parley_bus::{headers, KafkaArgs, Topics};
 use parley_db::PgPool;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::{KafkaError, KafkaResult};
-use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::producer::{BaseRecord, Producer, ThreadedProducer};
+use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{Message, Offset, TopicPartitionList};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -28,7 +30,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
 pub struct Pipeline {
     consumer: BaseConsumer<LogContext>,
-    producer: BaseProducer<LogContext>,
+    producer: ThreadedProducer<DeliveryContext>,
     pool: PgPool,
     topics: Topics,
     kafka: KafkaArgs,
@@ -203,14 +205,15 @@ impl Pipeline {
         Ok(())
     }
 
-    /// Waits (briefly polling) until every produced record is acknowledged. rdkafka's
-    /// `commit_transaction` flushes first, but its flush sleeps in 100 ms polls that a
-    /// delivery does not cut short: measured, every commit took 100 ms more than the
-    /// broker needed. Once nothing is in flight, that flush returns at once.
+    /// Waits until every produced record is acknowledged, so that the flush inside
+    /// `commit_transaction` returns at once (see `delivery`).
     fn await_deliveries(&self) {
         let deadline = Instant::now() + TXN_TIMEOUT;
+        self.producer.context().wait_settled(TXN_TIMEOUT);
+        // The report is counted before librdkafka frees its message, and the flush checks
+        // the latter: wait out those few microseconds, or the flush sleeps 100 ms.
         while self.producer.in_flight_count() > 0 && Instant::now() < deadline {
-            self.producer.poll(Duration::from_millis(1));
+            std::thread::sleep(Duration::from_micros(50));
         }
     }
 
@@ -221,17 +224,21 @@ impl Pipeline {
             if let Some(h) = headers.clone() {
                 record = record.headers(h);
             }
+            let deliveries = self.producer.context();
+            deliveries.sending();
             match self.producer.send(record) {
                 Ok(()) => return Ok(()),
-                Err((
-                    rdkafka::error::KafkaError::MessageProduction(
-                        rdkafka::types::RDKafkaErrorCode::QueueFull,
-                    ),
-                    _,
-                )) => {
-                    self.producer.poll(Duration::from_millis(10));
+                Err((e, _)) => {
+                    deliveries.refused();
+                    if !matches!(
+                        e,
+                        KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull)
+                    ) {
+                        return Err(e.into());
+                    }
+                    // The producer's thread is delivering; room comes soon.
+                    std::thread::sleep(Duration::from_millis(5));
                 }
-                Err((e, _)) => return Err(e.into()),
             }
         }
     }
@@ -252,10 +259,13 @@ impl Pipeline {
     }
 }
 
-fn new_producer(kafka: &KafkaArgs, txn_id: &str) -> anyhow::Result<BaseProducer<LogContext>> {
-    let producer: BaseProducer<LogContext> =
+fn new_producer(
+    kafka: &KafkaArgs,
+    txn_id: &str,
+) -> anyhow::Result<ThreadedProducer<DeliveryContext>> {
+    let producer: ThreadedProducer<DeliveryContext> =
         parley_bus::client::transactional_producer(kafka, txn_id, txn_id)
-            .create_with_context(LogContext::default())
+            .create_with_context(DeliveryContext::default())
             .context("creating the event producer")?;
     producer
         .init_transactions(Duration::from_secs(30))
