@@ -7,19 +7,31 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 /// The stored outcome of an applied command.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone)]
 pub struct Applied {
     pub request_id: Uuid,
     pub status: i16,
     pub events: serde_json::Value,
 }
 
-/// Which of `ids` were applied already, with their stored events.
+/// Which of `ids` were applied already, with their stored events. The events are stored
+/// as JSON text (see the migration `ledger_events_text`).
 pub fn find_many(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Applied>> {
-    a::applied_commands
+    let rows: Vec<(Uuid, i16, String)> = a::applied_commands
         .filter(a::request_id.eq_any(ids))
         .select((a::request_id, a::status, a::events))
-        .load(conn)
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(request_id, status, text)| {
+            let events = serde_json::from_str(&text)
+                .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?;
+            Ok(Applied {
+                request_id,
+                status,
+                events,
+            })
+        })
+        .collect()
 }
 
 /// Records applied commands (request id, status, events), all in one statement.
@@ -31,9 +43,11 @@ pub fn record_many(
         return Ok(());
     }
     let now = Utc::now();
+    let texts: Vec<String> = rows.iter().map(|(_, _, e)| e.to_string()).collect();
     let values: Vec<_> = rows
         .iter()
-        .map(|(id, status, events)| {
+        .zip(&texts)
+        .map(|((id, status, _), events)| {
             (
                 a::request_id.eq(*id),
                 a::status.eq(*status),

@@ -74,7 +74,7 @@ diesel::table! {
     applied_commands (request_id) {
         request_id -> Uuid,
         status -> Int2,
-        events -> Jsonb,
+        events -> Text,
         applied_at -> Timestamptz,
     }
 }

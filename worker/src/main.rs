@@ -4,6 +4,11 @@ use clap::Parser;
 use parley_worker::WorkerConfig;
 use tokio_util::sync::CancellationToken;
 
+/// mimalloc instead of glibc's malloc: under load, perf put ~45 % of the worker's CPU in
+/// glibc's allocator (mostly `malloc_consolidate` and frees of short-lived JSON values).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     parley_bus::process::init_tracing();

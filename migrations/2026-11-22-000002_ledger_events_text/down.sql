@@ -1,0 +1,1 @@
+ALTER TABLE applied_commands ALTER COLUMN events TYPE jsonb USING events::jsonb;
