@@ -2,6 +2,7 @@
 //! sets client options, and creates topics at start-up.
 
 pub mod admin;
+pub mod age;
 pub mod client;
 pub mod config;
 pub mod context;

@@ -2,6 +2,7 @@
 //!
 //! Plain atomics: cheap on hot paths, and a handful of series does not need a registry.
 
+use parley_bus::age::AgeHistogram;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
@@ -48,6 +49,9 @@ pub struct Metrics {
     pub events_delivered: Counter,
     pub events_undecodable: Counter,
     pub events_deduplicated: Counter,
+    /// From a worker producing an event to this gateway consuming it (the worker's
+    /// transaction commit included).
+    pub event_age: AgeHistogram,
 }
 
 impl Metrics {
@@ -122,6 +126,11 @@ impl Metrics {
                 "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
             );
         }
+        self.event_age.render(
+            &mut out,
+            "parley_event_age_seconds",
+            "Time from a worker producing an event to this gateway consuming it.",
+        );
         out
     }
 }

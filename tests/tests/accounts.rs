@@ -210,6 +210,7 @@ async fn health_readiness_and_metrics_answer() {
         "parley_worker_batch_size_bucket",
         "parley_worker_batch_size_count",
         "parley_worker_lag",
+        "parley_worker_command_age_seconds_count",
     ] {
         assert!(
             worker.contains(series),
@@ -232,4 +233,18 @@ async fn health_readiness_and_metrics_answer() {
     ] {
         assert!(text.contains(series), "{series} missing from /metrics");
     }
+    // The sign-up above went gateway -> worker -> gateway: each hop timed one record.
+    let count = |text: &str, name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    };
+    assert!(
+        count(&worker, "parley_worker_command_age_seconds_count ").is_some_and(|n| n > 0),
+        "the worker timed the commands it polled: {worker}"
+    );
+    assert!(
+        count(&text, "parley_event_age_seconds_count ").is_some_and(|n| n > 0),
+        "the gateway timed the events it consumed: {text}"
+    );
 }

@@ -1,6 +1,7 @@
 //! The worker's metrics (batch sizes, commands, failures, consumer lag) in the Prometheus
 //! text format, served on `PARLEY_WORKER_METRICS_LISTEN` by a tiny HTTP responder.
 
+use parley_bus::age::AgeHistogram;
 use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -19,6 +20,8 @@ pub struct WorkerMetrics {
     failures: AtomicU64,
     buckets: [AtomicU64; 7],
     lag: Arc<AtomicI64>,
+    /// From a gateway producing a command to this worker polling it.
+    pub command_age: AgeHistogram,
 }
 
 impl WorkerMetrics {
@@ -81,6 +84,11 @@ impl WorkerMetrics {
             out,
             "parley_worker_lag {}",
             self.lag.load(Ordering::Relaxed)
+        );
+        self.command_age.render(
+            &mut out,
+            "parley_worker_command_age_seconds",
+            "Time from a gateway producing a command to this worker polling it.",
         );
         out
     }

@@ -132,6 +132,7 @@ impl Pipeline {
                     break;
                 }
                 Some(Ok(msg)) => {
+                    self.metrics.command_age.observe(&msg);
                     let entry = polled
                         .ranges
                         .entry(msg.partition())
