@@ -2,20 +2,20 @@
 //! by the producer, millisecond resolution), as a Prometheus histogram. The gateway
 //! observes events, the worker commands; together they split a message's latency by hop.
 
+use crate::histogram::Histogram;
 use rdkafka::Message;
-use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Upper bounds of the buckets, in milliseconds.
 const BOUNDS_MS: [u64; 11] = [1, 2, 5, 10, 15, 25, 50, 100, 250, 1000, 5000];
 
-#[derive(Default)]
-pub struct AgeHistogram {
-    /// Observations per bucket (not cumulative); the last is beyond every bound.
-    buckets: [AtomicU64; BOUNDS_MS.len() + 1],
-    count: AtomicU64,
-    sum_ms: AtomicU64,
+/// Ages observed in milliseconds, rendered in seconds.
+pub struct AgeHistogram(Histogram);
+
+impl Default for AgeHistogram {
+    fn default() -> Self {
+        Self(Histogram::new(&BOUNDS_MS, 1000.0))
+    }
 }
 
 impl AgeHistogram {
@@ -32,31 +32,12 @@ impl AgeHistogram {
 
     /// Observes an age in milliseconds (a negative one, from clock steps, counts as 0).
     pub fn observe_ms(&self, ms: i64) {
-        let ms = u64::try_from(ms).unwrap_or(0);
-        let i = BOUNDS_MS
-            .iter()
-            .position(|b| ms <= *b)
-            .unwrap_or(BOUNDS_MS.len());
-        self.buckets[i].fetch_add(1, Ordering::Relaxed);
-        self.count.fetch_add(1, Ordering::Relaxed);
-        self.sum_ms.fetch_add(ms, Ordering::Relaxed);
+        self.0.observe(u64::try_from(ms).unwrap_or(0));
     }
 
     /// Appends the histogram as `name` (in seconds) in the Prometheus text format.
     pub fn render(&self, out: &mut String, name: &str, help: &str) {
-        let _ = writeln!(out, "# HELP {name} {help}");
-        let _ = writeln!(out, "# TYPE {name} histogram");
-        let mut cumulative = 0;
-        for (bound, bucket) in BOUNDS_MS.iter().zip(&self.buckets) {
-            cumulative += bucket.load(Ordering::Relaxed);
-            let le = *bound as f64 / 1000.0;
-            let _ = writeln!(out, "{name}_bucket{{le=\"{le}\"}} {cumulative}");
-        }
-        let count = self.count.load(Ordering::Relaxed);
-        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
-        let sum = self.sum_ms.load(Ordering::Relaxed) as f64 / 1000.0;
-        let _ = writeln!(out, "{name}_sum {sum}");
-        let _ = writeln!(out, "{name}_count {count}");
+        self.0.render(out, name, help);
     }
 }
 

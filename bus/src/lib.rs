@@ -7,6 +7,7 @@ pub mod client;
 pub mod config;
 pub mod context;
 pub mod headers;
+pub mod histogram;
 pub mod process;
 pub mod topics;
 

@@ -2,6 +2,7 @@
 //! text format, served on `PARLEY_WORKER_METRICS_LISTEN` by a tiny HTTP responder.
 
 use parley_bus::age::AgeHistogram;
+use parley_bus::histogram::Histogram;
 use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -13,27 +14,28 @@ use tokio_util::sync::CancellationToken;
 /// Upper bounds of the batch-size histogram buckets.
 const BUCKETS: [u64; 7] = [1, 5, 10, 50, 100, 250, 500];
 
-#[derive(Default)]
 pub struct WorkerMetrics {
-    batches: AtomicU64,
-    commands: AtomicU64,
+    batch_size: Histogram,
     failures: AtomicU64,
-    buckets: [AtomicU64; 7],
     lag: Arc<AtomicI64>,
     /// From a gateway producing a command to this worker polling it.
     pub command_age: AgeHistogram,
 }
 
+impl Default for WorkerMetrics {
+    fn default() -> Self {
+        Self {
+            batch_size: Histogram::new(&BUCKETS, 1.0),
+            failures: AtomicU64::default(),
+            lag: Arc::default(),
+            command_age: AgeHistogram::default(),
+        }
+    }
+}
+
 impl WorkerMetrics {
     pub fn batch_committed(&self, commands: usize) {
-        let n = commands as u64;
-        self.batches.fetch_add(1, Ordering::Relaxed);
-        self.commands.fetch_add(n, Ordering::Relaxed);
-        for (bucket, le) in self.buckets.iter().zip(BUCKETS) {
-            if n <= le {
-                bucket.fetch_add(1, Ordering::Relaxed);
-            }
-        }
+        self.batch_size.observe(commands as u64);
     }
 
     pub fn batch_failed(&self) {
@@ -47,27 +49,12 @@ impl WorkerMetrics {
     }
 
     pub fn render(&self) -> String {
-        let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "# HELP parley_worker_batch_size Commands applied per batch."
+        self.batch_size.render(
+            &mut out,
+            "parley_worker_batch_size",
+            "Commands applied per batch.",
         );
-        let _ = writeln!(out, "# TYPE parley_worker_batch_size histogram");
-        for (bucket, le) in self.buckets.iter().zip(BUCKETS) {
-            let _ = writeln!(
-                out,
-                "parley_worker_batch_size_bucket{{le=\"{le}\"}} {}",
-                get(bucket)
-            );
-        }
-        let _ = writeln!(
-            out,
-            "parley_worker_batch_size_bucket{{le=\"+Inf\"}} {}",
-            get(&self.batches)
-        );
-        let _ = writeln!(out, "parley_worker_batch_size_sum {}", get(&self.commands));
-        let _ = writeln!(out, "parley_worker_batch_size_count {}", get(&self.batches));
         let _ = writeln!(
             out,
             "# HELP parley_worker_batch_failures_total Batches rolled back and retried."
@@ -76,7 +63,7 @@ impl WorkerMetrics {
         let _ = writeln!(
             out,
             "parley_worker_batch_failures_total {}",
-            get(&self.failures)
+            self.failures.load(Ordering::Relaxed)
         );
         let _ = writeln!(out, "# HELP parley_worker_lag Command records not yet consumed on this worker's partitions.");
         let _ = writeln!(out, "# TYPE parley_worker_lag gauge");
