@@ -82,13 +82,6 @@ impl ConsumerContext for LogContext {
     }
 }
 
-impl rdkafka::producer::ProducerContext for LogContext {
-    type DeliveryOpaque = ();
-
-    /// Delivery failures surface through the transaction's commit, which fails as a whole.
-    fn delivery(&self, _: &rdkafka::producer::DeliveryResult<'_>, _: Self::DeliveryOpaque) {}
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

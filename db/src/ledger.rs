@@ -43,15 +43,13 @@ pub fn record_many(
         return Ok(());
     }
     let now = Utc::now();
-    let texts: Vec<String> = rows.iter().map(|(_, _, e)| e.to_string()).collect();
     let values: Vec<_> = rows
         .iter()
-        .zip(&texts)
-        .map(|((id, status, _), events)| {
+        .map(|(id, status, events)| {
             (
                 a::request_id.eq(*id),
                 a::status.eq(*status),
-                a::events.eq(events),
+                a::events.eq(events.to_string()),
                 a::applied_at.eq(now),
             )
         })

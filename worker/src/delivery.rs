@@ -14,7 +14,7 @@ use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::KafkaError;
 use rdkafka::producer::{DeliveryResult, ProducerContext};
 use std::sync::{Condvar, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Logs like [`LogContext`] and counts records sent but not yet reported delivered.
 #[derive(Default)]
@@ -38,19 +38,11 @@ impl DeliveryContext {
     /// Waits until every record sent has its delivery report, or `timeout` passes;
     /// true when none is pending.
     pub fn wait_settled(&self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        let mut pending = self.lock();
-        while *pending > 0 {
-            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
-                return false;
-            };
-            pending = self
-                .settled
-                .wait_timeout(pending, left)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-        }
-        true
+        let (pending, _) = self
+            .settled
+            .wait_timeout_while(self.lock(), timeout, |pending| *pending > 0)
+            .unwrap_or_else(PoisonError::into_inner);
+        *pending == 0
     }
 
     fn settle_one(&self) {
