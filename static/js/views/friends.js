@@ -1,13 +1,14 @@
 // views/friends.js: owns the friends panel: add a friend by nickname, the list (name,
 // nickname, status message), and removing a friend. Follows `friend` events live.
 
-import { h, replace, busy } from '../dom.js';
+import { h, replace } from '../dom.js';
 import { icon } from '../icons.js';
 import { state, on, notify } from '../store.js';
 import { loadFriends, addFriend, removeFriend } from '../actions.js';
 import { displayName } from '../format.js';
 import { avatar } from './avatar.js';
 import { openPanel } from './panel.js';
+import { nicknameForm } from './nickname-form.js';
 import { confirmAction } from './notices.js';
 
 export function openFriends() {
@@ -16,36 +17,13 @@ export function openFriends() {
     title: 'Friends',
     render: (body) => {
       const list = h('ul', { class: 'people', id: 'friend-list', 'aria-label': 'Friends' });
-      const input = h('input', { id: 'friend-username', name: 'username', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', required: true });
-      const error = h('p', { class: 'form-error', role: 'alert' });
-      const form = h(
-        'form',
-        { class: 'inline-form', novalidate: true },
-        h('label', { for: 'friend-username', text: 'Add a friend by nickname' }),
-        h('div', { class: 'inline-row' }, input, h('button', { class: 'btn primary', type: 'submit' }, icon('userPlus'), 'Add')),
-        error,
-      );
-      form.addEventListener('submit', async (e) => {
-        e.preventDefault();
-        error.textContent = '';
-        const name = input.value.trim();
-        if (!name) {
-          error.textContent = 'Enter a nickname';
-          input.focus();
-          return;
-        }
-        if (name.toLowerCase() === state.me?.username.toLowerCase()) {
-          error.textContent = 'That is you!';
-          return;
-        }
-        try {
-          await busy(form, () => addFriend(name));
-          input.value = '';
-          notify(`${name} is now your friend`, 'success');
-        } catch (err) {
-          error.textContent = err.code === 'not_found' && err.message !== 'This server does not support that yet' ? `No one is called “${name}”` : err.message;
-        }
-        input.focus();
+      const form = nicknameForm({
+        id: 'friend-username',
+        label: 'Add a friend by nickname',
+        button: 'Add',
+        check: (name) => (name.toLowerCase() === state.me?.username.toLowerCase() ? 'That is you!' : null),
+        act: addFriend,
+        done: (name) => notify(`${name} is now your friend`, 'success'),
       });
       const paint = () => renderFriends(list);
       replace(body, form, h('h3', { class: 'section-title', text: 'Your friends' }), list);

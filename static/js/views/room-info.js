@@ -2,13 +2,14 @@
 // inviting by nickname, removing members (owner only), leaving, and deleting the room
 // (owner only, after a confirmation).
 
-import { h, replace, busy } from '../dom.js';
+import { h, replace } from '../dom.js';
 import { icon } from '../icons.js';
 import { state, on, notify } from '../store.js';
 import { roomDetail, invite, removeMember, leaveRoom, deleteRoom } from '../actions.js';
 import { displayName, plural } from '../format.js';
 import { avatar, roomAvatar } from './avatar.js';
 import { openPanel, closePanel } from './panel.js';
+import { nicknameForm } from './nickname-form.js';
 import { confirmAction } from './notices.js';
 
 export function openRoomInfo(roomId) {
@@ -69,36 +70,16 @@ export function openRoomInfo(roomId) {
 }
 
 function buildInvite(roomId, reload) {
-  const input = h('input', { id: 'invite-username', name: 'username', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', required: true });
-  const error = h('p', { class: 'form-error', role: 'alert' });
-  const form = h(
-    'form',
-    { class: 'inline-form', novalidate: true },
-    h('label', { for: 'invite-username', text: 'Invite by nickname' }),
-    h('div', { class: 'inline-row' }, input, h('button', { class: 'btn primary', type: 'submit' }, icon('userPlus'), 'Invite')),
-    error,
-  );
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    error.textContent = '';
-    const name = input.value.trim();
-    if (!name) {
-      error.textContent = 'Enter a nickname';
-      input.focus();
-      return;
-    }
-    try {
-      await busy(form, () => invite(roomId, name));
-      input.value = '';
+  return nicknameForm({
+    id: 'invite-username',
+    label: 'Invite by nickname',
+    button: 'Invite',
+    act: (name) => invite(roomId, name),
+    done: (name) => {
       notify(`Invited ${name}`, 'success');
       reload();
-      input.focus();
-    } catch (err) {
-      error.textContent = err.code === 'not_found' && err.message !== 'This server does not support that yet' ? `No one is called “${name}”` : err.message;
-      input.focus();
-    }
+    },
   });
-  return form;
 }
 
 function renderMembers(list, count, detail) {
