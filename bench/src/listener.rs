@@ -8,6 +8,7 @@
 use crate::api::Session;
 use crate::payload::{self, RunClock};
 use crate::sse::{Event, Parser};
+use crate::stats::Samples;
 use futures_util::StreamExt;
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -264,6 +265,15 @@ pub struct Totals {
     pub duplicates: u64,
     pub drops: u64,
     pub failed: u64,
+}
+
+/// Every delivery's latency, in µs.
+pub fn latencies(logs: &[StreamLog]) -> Samples {
+    let mut samples = Samples::new();
+    for l in logs {
+        samples.extend(l.deliveries.iter().map(|d| d.latency_us));
+    }
+    samples
 }
 
 pub fn totals(logs: &[StreamLog]) -> Totals {

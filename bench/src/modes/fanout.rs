@@ -95,11 +95,7 @@ pub async fn run(args: Args) -> anyhow::Result<Report> {
     let t = listener::totals(&logs);
     let (mut last, mut every, complete) = last_member_times(&logs, n - 1);
 
-    let mut report = Report::new("fanout");
-    report.sent = stats.attempted();
-    report.delivered = t.delivered;
-    report.lost = expected.saturating_sub(t.delivered);
-    report.errors = stats.errors() + t.drops + t.failed;
+    let mut report = send::report("fanout", &stats, &t, expected);
     report.latency_of = "send to last member";
     report.latency = last.percentiles();
     let window = args.messages as f64 / args.rate;

@@ -10,7 +10,6 @@ use crate::listener::{self, Shared};
 use crate::payload::RunClock;
 use crate::report::Report;
 use crate::setup;
-use crate::stats::Samples;
 use anyhow::bail;
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use std::sync::Arc;
@@ -118,15 +117,8 @@ pub async fn run(args: Args) -> anyhow::Result<Report> {
     }
     let logs = listener::stop_all(&shared, handles).await;
     let t = listener::totals(&logs);
-    let mut samples = Samples::new();
-    for l in &logs {
-        samples.extend(l.deliveries.iter().map(|d| d.latency_us));
-    }
-    let mut report = Report::new("latency");
-    report.sent = stats.attempted();
-    report.delivered = t.delivered;
-    report.lost = expected.saturating_sub(t.delivered);
-    report.errors = stats.errors() + t.drops + t.failed;
+    let mut samples = listener::latencies(&logs);
+    let mut report = send::report("latency", &stats, &t, expected);
     report.latency_of = "send to delivery";
     report.latency = samples.percentiles();
     report.throughput_per_s = t.delivered as f64 / args.seconds;

@@ -5,7 +5,9 @@
 //! included) or a transport failure is an error.
 
 use crate::api::Session;
+use crate::listener::Totals;
 use crate::payload::RunClock;
+use crate::report::Report;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -79,6 +81,17 @@ impl SendStats {
     pub fn max_lag(&self) -> Duration {
         Duration::from_micros(self.max_lag_us.load(Ordering::Relaxed))
     }
+}
+
+/// A report of sends and the deliveries they made: `lost` is what of `expected` did not
+/// arrive; `errors` counts failed sends, dropped streams and streams that failed.
+pub fn report(mode: &'static str, stats: &SendStats, t: &Totals, expected: u64) -> Report {
+    let mut report = Report::new(mode);
+    report.sent = stats.attempted();
+    report.delivered = t.delivered;
+    report.lost = expected.saturating_sub(t.delivered);
+    report.errors = stats.errors() + t.drops + t.failed;
+    report
 }
 
 /// Who sends message `i`, and to which room.

@@ -147,18 +147,11 @@ pub async fn run(args: Args) -> anyhow::Result<Report> {
     }
     let logs = listener::stop_all(&shared, handles).await;
     let t = listener::totals(&logs);
-    let mut samples = Samples::new();
-    for l in &logs {
-        samples.extend(l.deliveries.iter().map(|d| d.latency_us));
-    }
+    let mut samples = listener::latencies(&logs);
     let per_s = |count: u64, d: Duration| count as f64 / d.as_secs_f64().max(1e-9);
     let accept = accept.percentiles();
 
-    let mut report = Report::new("throughput");
-    report.sent = stats.attempted();
-    report.delivered = t.delivered;
-    report.lost = accepted.saturating_sub(t.delivered);
-    report.errors = stats.errors() + t.drops + t.failed;
+    let mut report = send::report("throughput", &stats, &t, accepted);
     report.latency_of = "send to persisted";
     report.latency = samples.percentiles();
     report.throughput_per_s = per_s(t.delivered, persist_window);
