@@ -15,7 +15,7 @@ use anyhow::Context;
 use parley_bus::context::LogContext;
 use parley_bus::{headers, KafkaArgs, Topics};
 use parley_db::PgPool;
-use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerGroupMetadata};
 use rdkafka::error::{KafkaError, KafkaResult};
 use rdkafka::producer::{BaseRecord, Producer, ThreadedProducer};
 use rdkafka::types::RDKafkaErrorCode;
@@ -30,7 +30,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
 pub struct Pipeline {
     consumer: BaseConsumer<LogContext>,
-    producer: ThreadedProducer<DeliveryContext>,
+    producer: Arc<ThreadedProducer<DeliveryContext>>,
     pool: PgPool,
     topics: Topics,
     kafka: KafkaArgs,
@@ -163,7 +163,9 @@ impl Pipeline {
             "batch timing"
         );
         if let Err(e) = published {
-            if self.producer.abort_transaction(TXN_TIMEOUT).is_err() {
+            // A call that never returned leaves the producer busy: no abort is possible.
+            let stuck = matches!(e.downcast_ref(), Some(KafkaError::Canceled));
+            if stuck || self.producer.abort_transaction(TXN_TIMEOUT).is_err() {
                 // A fatal producer error (fenced, or state unknown): start afresh.
                 self.producer = new_producer(&self.kafka, &self.txn_id)?;
             }
@@ -191,13 +193,9 @@ impl Pipeline {
                 Offset::Offset(*next),
             )?;
         }
-        let group = self
-            .consumer
-            .group_metadata()
-            .context("no consumer group metadata")?;
         retrying(|| {
-            self.producer
-                .send_offsets_to_transaction(&offsets, &group, TXN_TIMEOUT)
+            let group = self.consumer.group_metadata().ok_or(KafkaError::Canceled)?;
+            send_offsets_bounded(&self.producer, &offsets, group)
         })?;
         self.await_deliveries();
         // A commit that timed out may have happened: retrying it is the only way to learn
@@ -260,10 +258,33 @@ impl Pipeline {
     }
 }
 
+/// `send_offsets_to_transaction` on a helper thread, given up on a little after its
+/// timeout. librdkafka can block in it for good, past that timeout, when the group
+/// coordinator it cached went away (seen in the crash suite after restarting the whole
+/// Kafka cluster: the worker stuck there for minutes; confluentinc/librdkafka#5456,
+/// #5511). Giving up fails the batch (`Canceled`, not retried); `process` then replaces
+/// the producer, and the stuck call ends with the old one or never.
+fn send_offsets_bounded(
+    producer: &Arc<ThreadedProducer<DeliveryContext>>,
+    offsets: &TopicPartitionList,
+    group: ConsumerGroupMetadata,
+) -> KafkaResult<()> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (producer, offsets) = (Arc::clone(producer), offsets.clone());
+    std::thread::spawn(move || {
+        let _ = tx.send(producer.send_offsets_to_transaction(&offsets, &group, TXN_TIMEOUT));
+    });
+    rx.recv_timeout(TXN_TIMEOUT + Duration::from_secs(2))
+        .unwrap_or_else(|_| {
+            tracing::warn!("send_offsets_to_transaction did not return; replacing the producer");
+            Err(KafkaError::Canceled)
+        })
+}
+
 fn new_producer(
     kafka: &KafkaArgs,
     txn_id: &str,
-) -> anyhow::Result<ThreadedProducer<DeliveryContext>> {
+) -> anyhow::Result<Arc<ThreadedProducer<DeliveryContext>>> {
     let producer: ThreadedProducer<DeliveryContext> =
         parley_bus::client::transactional_producer(kafka, txn_id, txn_id)
             .create_with_context(DeliveryContext::default())
@@ -271,7 +292,7 @@ fn new_producer(
     producer
         .init_transactions(Duration::from_secs(30))
         .context("initialising Kafka transactions")?;
-    Ok(producer)
+    Ok(Arc::new(producer))
 }
 
 /// Repeats a transactional call while librdkafka says the error is retriable.
