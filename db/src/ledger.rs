@@ -4,52 +4,48 @@
 use crate::schema::applied_commands::dsl as a;
 use chrono::Utc;
 use diesel::prelude::*;
+use parley_schema::RequestId;
 use uuid::Uuid;
 
-/// The stored outcome of an applied command.
-#[derive(Debug, Clone)]
-pub struct Applied {
-    pub request_id: Uuid,
+/// One applied command: the status of its outcome and its events, stored as the JSON array
+/// of the records published (see the migration `ledger_events_text`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub request_id: RequestId,
     pub status: i16,
-    pub events: serde_json::Value,
+    pub events: String,
 }
 
-/// Which of `ids` were applied already, with their stored events. The events are stored
-/// as JSON text (see the migration `ledger_events_text`).
-pub fn find_many(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Applied>> {
+/// The entries of those of `ids` that were applied already.
+pub fn find_many(conn: &mut PgConnection, ids: &[RequestId]) -> QueryResult<Vec<Entry>> {
+    let ids: Vec<Uuid> = ids.iter().map(|r| r.0).collect();
     let rows: Vec<(Uuid, i16, String)> = a::applied_commands
         .filter(a::request_id.eq_any(ids))
         .select((a::request_id, a::status, a::events))
         .load(conn)?;
-    rows.into_iter()
-        .map(|(request_id, status, text)| {
-            let events = serde_json::from_str(&text)
-                .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?;
-            Ok(Applied {
-                request_id,
-                status,
-                events,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|(id, status, events)| Entry {
+            request_id: id.into(),
+            status,
+            events,
         })
-        .collect()
+        .collect())
 }
 
-/// Records applied commands (request id, status, events), all in one statement.
-pub fn record_many(
-    conn: &mut PgConnection,
-    rows: &[(Uuid, i16, serde_json::Value)],
-) -> QueryResult<()> {
-    if rows.is_empty() {
+/// Records applied commands, all in one statement.
+pub fn record_many(conn: &mut PgConnection, entries: &[Entry]) -> QueryResult<()> {
+    if entries.is_empty() {
         return Ok(());
     }
     let now = Utc::now();
-    let values: Vec<_> = rows
+    let values: Vec<_> = entries
         .iter()
-        .map(|(id, status, events)| {
+        .map(|e| {
             (
-                a::request_id.eq(*id),
-                a::status.eq(*status),
-                a::events.eq(events.to_string()),
+                a::request_id.eq(e.request_id.0),
+                a::status.eq(e.status),
+                a::events.eq(&e.events),
                 a::applied_at.eq(now),
             )
         })

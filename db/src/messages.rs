@@ -14,19 +14,6 @@ pub fn insert_many(conn: &mut PgConnection, rows: &[MessageRow]) -> QueryResult<
         .map(drop)
 }
 
-/// The message an author already sent with this `client_id`, if any.
-pub fn find_by_client_id(
-    conn: &mut PgConnection,
-    author: Uuid,
-    client_id: &str,
-) -> QueryResult<Option<Message>> {
-    with_author()
-        .filter(msg::author_id.eq(author).and(msg::client_id.eq(client_id)))
-        .first::<(MessageRow, Option<AuthorRow>)>(conn)
-        .optional()
-        .map(|o| o.map(|(m, a)| views::message(m, a)))
-}
-
 pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Message>> {
     with_author()
         .filter(msg::id.eq(id))

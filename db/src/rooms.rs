@@ -37,15 +37,6 @@ pub fn delete(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
     diesel::delete(r::rooms.find(id)).execute(conn)
 }
 
-/// Reserves the next `n` seqs of a room and returns the first of them.
-pub fn reserve_seqs(conn: &mut PgConnection, id: Uuid, n: i64) -> QueryResult<i64> {
-    let last: i64 = diesel::update(r::rooms.find(id))
-        .set(r::last_seq.eq(r::last_seq + n))
-        .returning(r::last_seq)
-        .get_result(conn)?;
-    Ok(last - n + 1)
-}
-
 pub fn member_count(conn: &mut PgConnection, id: Uuid) -> QueryResult<i64> {
     m::memberships
         .filter(m::room_id.eq(id))

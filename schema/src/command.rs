@@ -8,6 +8,7 @@ use crate::ids::{MessageId, RequestId, RoomId, SessionId, UserId};
 use crate::model::Visibility;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use strum::IntoStaticStr;
 
 /// The record value on the commands topic.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,8 +39,9 @@ impl CommandEnvelope {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, IntoStaticStr)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Command {
     Register {
         user_id: UserId,
@@ -116,25 +118,9 @@ impl Command {
         }
     }
 
-    /// A short name for logs and metrics.
+    /// A short name for logs and metrics: the `type` of the JSON form.
     pub fn kind(&self) -> &'static str {
-        match self {
-            Self::Register { .. } => "register",
-            Self::OpenSession { .. } => "open_session",
-            Self::CloseSession { .. } => "close_session",
-            Self::UpdateProfile { .. } => "update_profile",
-            Self::DeleteAccount => "delete_account",
-            Self::AddFriend { .. } => "add_friend",
-            Self::RemoveFriend { .. } => "remove_friend",
-            Self::CreateRoom { .. } => "create_room",
-            Self::AddMember { .. } => "add_member",
-            Self::RemoveMember { .. } => "remove_member",
-            Self::DeleteRoom { .. } => "delete_room",
-            Self::SendMessage { .. } => "send_message",
-            Self::MarkRead { .. } => "mark_read",
-            Self::SaveMessage { .. } => "save_message",
-            Self::UnsaveMessage { .. } => "unsave_message",
-        }
+        self.into()
     }
 }
 

@@ -4,10 +4,12 @@
 //! string and HTTP status.
 
 use serde::{Deserialize, Serialize};
+use strum::IntoStaticStr;
 
 /// Every error code a client can see, with its HTTP status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ErrorCode {
     InvalidJson,
@@ -46,23 +48,7 @@ impl ErrorCode {
 
     /// The snake_case string of the code.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::InvalidJson => "invalid_json",
-            Self::ValidationFailed => "validation_failed",
-            Self::Unauthenticated => "unauthenticated",
-            Self::InvalidCredentials => "invalid_credentials",
-            Self::Forbidden => "forbidden",
-            Self::NotAMember => "not_a_member",
-            Self::NotFound => "not_found",
-            Self::UsernameTaken => "username_taken",
-            Self::AlreadyMember => "already_member",
-            Self::AlreadyFriends => "already_friends",
-            Self::PayloadTooLarge => "payload_too_large",
-            Self::RateLimited => "rate_limited",
-            Self::Unavailable => "unavailable",
-            Self::Timeout => "timeout",
-            Self::Internal => "internal",
-        }
+        self.into()
     }
 }
 

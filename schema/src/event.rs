@@ -5,14 +5,15 @@
 //! to its local streams without a database look-up. Gateways decode [`RawEventEnvelope`]:
 //! the `data` stays raw JSON, written to every stream as it arrived, never re-encoded.
 
-use crate::error::ErrorBody;
 use crate::ids::{RequestId, RoomId, SessionId, UserId};
 use crate::model::{Message, ReadMarker, Room, User};
+use crate::outcome::Outcome;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
+use strum::IntoStaticStr;
 
 /// The record value on the events topic, as the worker writes it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EventEnvelope {
     /// `<request_id>/<n>`: the n-th event of a command. A command's events are replayed
     /// with the same ids, so a reader can drop an event it has already seen.
@@ -40,8 +41,9 @@ pub struct RawEvent {
 }
 
 /// Event names. The internal ones steer gateways and are never sent to a browser.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum EventName {
     Message,
     Room,
@@ -57,17 +59,7 @@ pub enum EventName {
 impl EventName {
     /// The SSE `event:` name.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Message => "message",
-            Self::Room => "room",
-            Self::Member => "member",
-            Self::Read => "read",
-            Self::Friend => "friend",
-            Self::Profile => "profile",
-            Self::Result => "result",
-            Self::SessionClosed => "session_closed",
-            Self::AccountDeleted => "account_deleted",
-        }
+        self.into()
     }
 
     /// Internal events close streams; they are not forwarded.
@@ -76,7 +68,9 @@ impl EventName {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// An event as the worker writes it. Gateways read it as [`RawEvent`], and a `result`'s
+/// data as [`ResultEvent`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", content = "data", rename_all = "snake_case")]
 pub enum Event {
     Message(Message),
@@ -85,7 +79,7 @@ pub enum Event {
     Read(ReadMarker),
     Friend(FriendEvent),
     Profile(User),
-    Result(ResultEvent),
+    Result(Reply),
     SessionClosed { session_id: SessionId },
     AccountDeleted { user_id: UserId },
 }
@@ -138,8 +132,8 @@ pub struct FriendEvent {
     pub user: User,
 }
 
-/// The outcome of one command: `body` is the resource on success, the error object
-/// (`{code, message, field?}`) when `status >= 400`, and `null` for `204`.
+/// The outcome of one command as a gateway reads it: `body` is the resource on success,
+/// the error object (`{code, message, field?}`) when `status >= 400`, and `null` for `204`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResultEvent {
@@ -148,12 +142,21 @@ pub struct ResultEvent {
     pub body: serde_json::Value,
 }
 
-impl ResultEvent {
-    pub fn error(request_id: RequestId, err: &ErrorBody) -> Self {
+/// The same outcome as the worker writes it: typed, with the status that
+/// [`Outcome::status`] maps it to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reply {
+    pub request_id: RequestId,
+    pub status: u16,
+    pub body: Outcome,
+}
+
+impl Reply {
+    pub fn new(request_id: RequestId, outcome: Outcome) -> Self {
         Self {
             request_id,
-            status: err.code.status(),
-            body: serde_json::to_value(err).unwrap_or(serde_json::Value::Null),
+            status: outcome.status(),
+            body: outcome,
         }
     }
 }
@@ -176,20 +179,17 @@ pub struct ResetEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::RequestId;
+    use crate::error::{ErrorBody, ErrorCode};
 
     #[test]
     fn a_gateway_reads_what_a_worker_writes_without_touching_data() {
-        let result = ResultEvent {
-            request_id: RequestId::new(),
-            status: 201,
-            body: serde_json::json!({"x": [1, 2]}),
-        };
+        let request_id = RequestId::new();
+        let err = ErrorBody::new(ErrorCode::NotFound, "no such room");
         let env = EventEnvelope {
-            id: Some(format!("{}/0", result.request_id)),
-            request_id: Some(result.request_id),
+            id: Some(format!("{request_id}/0")),
+            request_id: Some(request_id),
             audience: vec![UserId::new()],
-            event: Event::Result(result.clone()),
+            event: Event::Result(Reply::new(request_id, Outcome::Refused(err.clone()))),
         };
         let json = serde_json::to_string(&env).unwrap_or_default();
         let raw: Result<RawEventEnvelope, _> = serde_json::from_str(&json);
@@ -200,7 +200,12 @@ mod tests {
             assert_eq!(raw.audience, env.audience);
             assert_eq!(raw.id, env.id);
             let data: Option<ResultEvent> = serde_json::from_str(raw.event.data.get()).ok();
-            assert_eq!(data, Some(result));
+            let expected = ResultEvent {
+                request_id,
+                status: 404,
+                body: serde_json::to_value(&err).unwrap_or_default(),
+            };
+            assert_eq!(data, Some(expected));
         }
     }
 

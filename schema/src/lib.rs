@@ -1,15 +1,18 @@
 //! Parley's wire contract, shared by the gateway, the worker and the tests.
 //!
 //! Everything here is plain data: ids, the JSON shapes of API.md, the Kafka command and
-//! event envelopes, the stable error codes and the input validation rules. No I/O.
+//! event envelopes, the stable error codes, what a command comes to and the HTTP status
+//! that goes with it, and the input validation rules. No I/O.
 
 pub mod command;
 pub mod error;
 pub mod event;
 pub mod ids;
 pub mod model;
+pub mod outcome;
 pub mod requests;
 pub mod validate;
 
 pub use error::{ErrorBody, ErrorCode};
 pub use ids::{MessageId, RequestId, RoomId, SessionId, UserId};
+pub use outcome::{Outcome, Resource};

@@ -8,6 +8,8 @@ pub mod config;
 pub mod delivery;
 pub mod metrics;
 pub mod pipeline;
+pub mod poison;
+pub mod record;
 
 pub use config::WorkerConfig;
 

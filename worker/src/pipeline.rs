@@ -7,10 +7,12 @@
 //! replay of the stored events, and the aborted Kafka transaction's events are never seen
 //! by `read_committed` readers. Result: every command's events are seen exactly once.
 
-use crate::batch::{self, Input, Output, Prepared};
+use crate::batch::{self, Prepared};
 use crate::config::WorkerConfig;
 use crate::delivery::DeliveryContext;
 use crate::metrics::WorkerMetrics;
+use crate::poison::Input;
+use crate::record::Output;
 use anyhow::Context;
 use parley_bus::context::LogContext;
 use parley_bus::{headers, KafkaArgs, Topics};
@@ -217,7 +219,7 @@ impl Pipeline {
     }
 
     fn send(&self, topic: &str, out: &Output) -> anyhow::Result<()> {
-        let headers = out.request_id.as_deref().map(headers::with_request_id);
+        let headers = out.request_id.map(|r| headers::with_request_id(&r.to_string()));
         loop {
             let mut record = BaseRecord::to(topic).key(&out.key).payload(&out.payload);
             if let Some(h) = headers.clone() {

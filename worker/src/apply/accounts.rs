@@ -1,21 +1,32 @@
 //! Accounts and sessions: register, open and close sessions.
 
-use super::{reject, ApplyResult, Outcome};
+use super::{reject, Applied, ApplyResult};
 use chrono::Utc;
 use diesel::prelude::*;
 use parley_db::rows::{SessionRow, UserRow};
 use parley_db::{sessions, users, views};
 use parley_schema::event::{Event, FriendChange, FriendEvent, MemberChange};
-use parley_schema::{ErrorCode, RequestId, SessionId, UserId};
+use parley_schema::{ErrorCode, Outcome, RequestId, Resource, SessionId, UserId};
+
+/// The names a registration asks for.
+pub struct Names<'a> {
+    pub username: &'a str,
+    pub username_key: &'a str,
+    pub display_name: &'a str,
+}
 
 pub fn register(
     conn: &mut PgConnection,
+    rid: RequestId,
     user_id: UserId,
-    username: &str,
-    username_key: &str,
+    names: Names<'_>,
     password_hash: &str,
-    display_name: &str,
 ) -> ApplyResult {
+    let Names {
+        username,
+        username_key,
+        display_name,
+    } = names;
     if users::find_by_key(conn, username_key)?.is_some() {
         return Err(taken(username));
     }
@@ -30,7 +41,7 @@ pub fn register(
         deleted_at: None,
     };
     match users::insert(conn, &row) {
-        Ok(()) => Ok(Outcome::new(201, views::user(&row))),
+        Ok(()) => Ok(created(rid, views::user(&row))),
         // Two registrations of one name raced on different partitions.
         Err(e) if parley_db::error::is_unique_violation(&e) => Err(taken(username)),
         Err(e) => Err(e.into()),
@@ -48,6 +59,7 @@ fn taken(username: &str) -> super::ApplyError {
 
 pub fn open_session(
     conn: &mut PgConnection,
+    rid: RequestId,
     actor: UserId,
     session_id: SessionId,
     token_hash: &str,
@@ -67,7 +79,11 @@ pub fn open_session(
             created_at: Utc::now(),
         },
     )?;
-    Ok(Outcome::new(201, views::user(&user)))
+    Ok(created(rid, views::user(&user)))
+}
+
+fn created(rid: RequestId, user: parley_schema::model::User) -> Applied {
+    Applied::new(rid, Outcome::Created(Resource::User(user)))
 }
 
 pub fn close_session(
@@ -77,7 +93,7 @@ pub fn close_session(
     session_id: SessionId,
 ) -> ApplyResult {
     sessions::delete(conn, session_id.0)?;
-    Ok(Outcome::no_content().emit(vec![actor], rid, Event::SessionClosed { session_id }))
+    Ok(Applied::new(rid, Outcome::Done).emit(vec![actor], Event::SessionClosed { session_id }))
 }
 
 pub fn update_profile(
@@ -92,7 +108,10 @@ pub fn update_profile(
     }
     let row = users::update_profile(conn, actor.0, display_name, status_message)?;
     let user = views::user(&row);
-    Ok(Outcome::new(200, &user).emit(vec![actor], rid, Event::Profile(user)))
+    Ok(
+        Applied::new(rid, Outcome::Updated(Resource::User(user.clone())))
+            .emit(vec![actor], Event::Profile(user)),
+    )
 }
 
 /// Deletes an account: sessions, memberships, friendships, saved items and read markers
@@ -103,7 +122,7 @@ pub fn delete_account(conn: &mut PgConnection, rid: RequestId, actor: UserId) ->
         return Err(reject(ErrorCode::Unauthenticated, "the account is gone"));
     };
     let me = views::user(&row);
-    let mut outcome = Outcome::no_content();
+    let mut applied = Applied::new(rid, Outcome::Done);
     let left = parley_db::members::remove_all_of_user(conn, actor.0)?;
     for room in parley_db::rooms::owned_by(conn, actor.0)? {
         match parley_db::members::longest_standing(conn, room)? {
@@ -113,13 +132,11 @@ pub fn delete_account(conn: &mut PgConnection, rid: RequestId, actor: UserId) ->
         }
     }
     for room in left {
-        outcome =
-            super::rooms::announce_departure(conn, outcome, rid, room, &me, MemberChange::Left)?;
+        applied = super::rooms::announce_departure(conn, applied, room, &me, MemberChange::Left)?;
     }
     for fan in parley_db::friends::remove_all_of_user(conn, actor.0)? {
-        outcome = outcome.emit(
+        applied = applied.emit(
             vec![fan.into()],
-            rid,
             Event::Friend(FriendEvent {
                 change: FriendChange::Removed,
                 user: me.clone(),
@@ -129,5 +146,5 @@ pub fn delete_account(conn: &mut PgConnection, rid: RequestId, actor: UserId) ->
     parley_db::saved::remove_all_of_user(conn, actor.0)?;
     sessions::delete_for_user(conn, actor.0)?;
     users::soft_delete(conn, actor.0)?;
-    Ok(outcome.emit(vec![actor], rid, Event::AccountDeleted { user_id: actor }))
+    Ok(applied.emit(vec![actor], Event::AccountDeleted { user_id: actor }))
 }

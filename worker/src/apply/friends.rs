@@ -1,12 +1,12 @@
 //! Friends: a one-way list; `friend` events go to the list's owner (all their devices).
 
-use super::{reject, ApplyResult, Outcome};
+use super::{reject, Applied, ApplyResult};
 use diesel::prelude::*;
 use parley_db::rows::UserRow;
 use parley_db::{friends, users, views};
 use parley_schema::event::{Event, FriendChange, FriendEvent};
 use parley_schema::validate::username_key;
-use parley_schema::{ErrorBody, ErrorCode, RequestId, UserId};
+use parley_schema::{ErrorBody, ErrorCode, Outcome, RequestId, Resource, UserId};
 
 fn target(conn: &mut PgConnection, username: &str) -> Result<UserRow, super::ApplyError> {
     users::find_by_key(conn, &username_key(username))?
@@ -31,14 +31,15 @@ pub fn add(conn: &mut PgConnection, rid: RequestId, actor: UserId, username: &st
         ));
     }
     let user = views::user(&friend);
-    Ok(Outcome::new(201, &user).emit(
-        vec![actor],
-        rid,
-        Event::Friend(FriendEvent {
-            change: FriendChange::Added,
-            user,
-        }),
-    ))
+    Ok(
+        Applied::new(rid, Outcome::Created(Resource::User(user.clone()))).emit(
+            vec![actor],
+            Event::Friend(FriendEvent {
+                change: FriendChange::Added,
+                user,
+            }),
+        ),
+    )
 }
 
 pub fn remove(
@@ -54,9 +55,8 @@ pub fn remove(
             format!("{username:?} is not your friend"),
         ));
     }
-    Ok(Outcome::no_content().emit(
+    Ok(Applied::new(rid, Outcome::Done).emit(
         vec![actor],
-        rid,
         Event::Friend(FriendEvent {
             change: FriendChange::Removed,
             user: views::user(&friend),

@@ -1,8 +1,9 @@
-//! Applying one command to Postgres: the domain rules of every write.
+//! Applying commands to Postgres: the domain rules of every write.
 //!
-//! `apply` runs inside a savepoint of the batch's transaction. It returns the outcome the
-//! caller gets (status and body) and the events others see; a rule the command breaks is a
-//! `Rejected` error, which rolls back only this command.
+//! `apply` runs inside a savepoint of the batch's transaction. It returns what the command
+//! came to (an [`Outcome`]) and the events others see; a rule the command breaks is a
+//! `Rejected` error, which rolls back only this command. Sends go through [`sends`] alone:
+//! a single send is a batch of one.
 
 mod accounts;
 mod audience;
@@ -14,42 +15,33 @@ pub mod sends;
 use diesel::PgConnection;
 use parley_schema::command::{Command, CommandEnvelope};
 use parley_schema::event::{Event, EventEnvelope};
-use parley_schema::{ErrorBody, ErrorCode, RequestId, UserId};
-use serde::Serialize;
+use parley_schema::{ErrorBody, ErrorCode, Outcome, RequestId, UserId};
 use thiserror::Error;
 
-/// What applying a command produced.
+/// What applying one command produced: its outcome and the events for others, in order
+/// (the `result` event is added when the command is recorded).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Outcome {
-    pub status: u16,
-    pub body: serde_json::Value,
-    /// Events for others (the `result` event is added by the caller).
+pub struct Applied {
+    pub request_id: RequestId,
+    pub outcome: Outcome,
     pub events: Vec<EventEnvelope>,
 }
 
-impl Outcome {
-    pub fn new(status: u16, body: impl Serialize) -> Self {
+impl Applied {
+    pub fn new(request_id: RequestId, outcome: Outcome) -> Self {
         Self {
-            status,
-            body: serde_json::to_value(body).unwrap_or(serde_json::Value::Null),
+            request_id,
+            outcome,
             events: Vec::new(),
         }
     }
 
-    pub fn no_content() -> Self {
-        Self::new(204, serde_json::Value::Null)
-    }
-
-    pub fn error(err: &ErrorBody) -> Self {
-        Self::new(err.code.status(), err)
-    }
-
-    /// Adds an event for `audience`.
-    pub fn emit(mut self, audience: Vec<UserId>, request_id: RequestId, event: Event) -> Self {
+    /// Adds an event for `audience` (none when nobody is there to see it).
+    pub fn emit(mut self, audience: Vec<UserId>, event: Event) -> Self {
         if !audience.is_empty() {
             self.events.push(EventEnvelope {
                 id: None,
-                request_id: Some(request_id),
+                request_id: Some(self.request_id),
                 audience,
                 event,
             });
@@ -67,7 +59,7 @@ pub enum ApplyError {
     Db(#[from] diesel::result::Error),
 }
 
-pub type ApplyResult = Result<Outcome, ApplyError>;
+pub type ApplyResult = Result<Applied, ApplyError>;
 
 pub(crate) fn reject(code: ErrorCode, message: impl Into<String>) -> ApplyError {
     ApplyError::Rejected(ErrorBody::new(code, message))
@@ -84,69 +76,63 @@ pub fn result_audience(env: &CommandEnvelope) -> Option<UserId> {
 /// Applies one command. Call inside a (nested) transaction.
 pub fn apply(conn: &mut PgConnection, env: &CommandEnvelope) -> ApplyResult {
     let rid = env.request_id;
-    if let Command::Register {
-        user_id,
-        username,
-        username_key,
-        password_hash,
-        display_name,
-    } = &env.command
-    {
-        return accounts::register(
-            conn,
-            *user_id,
+    let actor = || {
+        env.actor
+            .ok_or_else(|| reject(ErrorCode::Unauthenticated, "command has no acting user"))
+    };
+    match &env.command {
+        Command::Register {
+            user_id,
             username,
             username_key,
             password_hash,
             display_name,
-        );
-    }
-    let actor = env
-        .actor
-        .ok_or_else(|| reject(ErrorCode::Unauthenticated, "command has no acting user"))?;
-    match &env.command {
-        Command::Register { .. } => Err(reject(ErrorCode::Internal, "unreachable")),
+        } => {
+            let names = accounts::Names {
+                username,
+                username_key,
+                display_name,
+            };
+            accounts::register(conn, rid, *user_id, names, password_hash)
+        }
+        Command::SendMessage { .. } => sends::apply_one(conn, env),
         Command::OpenSession {
             session_id,
             token_hash,
-        } => accounts::open_session(conn, actor, *session_id, token_hash),
+        } => accounts::open_session(conn, rid, actor()?, *session_id, token_hash),
         Command::CloseSession { session_id } => {
-            accounts::close_session(conn, rid, actor, *session_id)
+            accounts::close_session(conn, rid, actor()?, *session_id)
         }
         Command::CreateRoom {
             room_id,
             name,
             visibility,
             members,
-        } => rooms::create(conn, rid, actor, *room_id, name, *visibility, members),
-        Command::SendMessage {
-            room_id,
-            message_id,
-            body,
-            client_id,
-        } => messages::send(conn, rid, actor, *room_id, *message_id, body, client_id),
+        } => rooms::create(conn, rid, actor()?, *room_id, name, *visibility, members),
         Command::UpdateProfile {
             display_name,
             status_message,
         } => accounts::update_profile(
             conn,
             rid,
-            actor,
+            actor()?,
             display_name.as_deref(),
             status_message.as_deref(),
         ),
-        Command::DeleteAccount => accounts::delete_account(conn, rid, actor),
-        Command::AddFriend { username } => friends::add(conn, rid, actor, username),
-        Command::RemoveFriend { username } => friends::remove(conn, rid, actor, username),
+        Command::DeleteAccount => accounts::delete_account(conn, rid, actor()?),
+        Command::AddFriend { username } => friends::add(conn, rid, actor()?, username),
+        Command::RemoveFriend { username } => friends::remove(conn, rid, actor()?, username),
         Command::AddMember { room_id, username } => {
-            rooms::add_member(conn, rid, actor, *room_id, username)
+            rooms::add_member(conn, rid, actor()?, *room_id, username)
         }
         Command::RemoveMember { room_id, username } => {
-            rooms::remove_member(conn, rid, actor, *room_id, username)
+            rooms::remove_member(conn, rid, actor()?, *room_id, username)
         }
-        Command::DeleteRoom { room_id } => rooms::delete(conn, rid, actor, *room_id),
-        Command::MarkRead { room_id, seq } => messages::mark_read(conn, rid, actor, *room_id, *seq),
-        Command::SaveMessage { message_id } => messages::save(conn, actor, *message_id),
-        Command::UnsaveMessage { message_id } => messages::unsave(conn, actor, *message_id),
+        Command::DeleteRoom { room_id } => rooms::delete(conn, rid, actor()?, *room_id),
+        Command::MarkRead { room_id, seq } => {
+            messages::mark_read(conn, rid, actor()?, *room_id, *seq)
+        }
+        Command::SaveMessage { message_id } => messages::save(conn, rid, actor()?, *message_id),
+        Command::UnsaveMessage { message_id } => messages::unsave(conn, rid, actor()?, *message_id),
     }
 }

@@ -1,6 +1,6 @@
 //! Rooms: create (with members), join and add, leave and remove, delete.
 
-use super::{audience, reject, ApplyError, ApplyResult, Outcome};
+use super::{audience, reject, Applied, ApplyError, ApplyResult};
 use chrono::Utc;
 use diesel::prelude::*;
 use parley_db::rows::{RoomRow, UserRow};
@@ -8,7 +8,7 @@ use parley_db::{members, rooms, users, views};
 use parley_schema::event::{Event, MemberChange, MemberEvent, RoomChange, RoomEvent};
 use parley_schema::model::{Room, Visibility};
 use parley_schema::validate::username_key;
-use parley_schema::{ErrorCode, RequestId, RoomId, UserId};
+use parley_schema::{ErrorCode, Outcome, RequestId, Resource, RoomId, UserId};
 
 pub fn create(
     conn: &mut PgConnection,
@@ -48,14 +48,15 @@ pub fn create(
     let count = rooms::member_count(conn, room_id.0)?;
     let room = views::room(&row, count);
     let audience = audience::room_members(conn, room_id.0)?;
-    Ok(Outcome::new(201, &room).emit(
-        audience,
-        rid,
-        Event::Room(RoomEvent {
-            change: RoomChange::Created,
-            room,
-        }),
-    ))
+    Ok(
+        Applied::new(rid, Outcome::Created(Resource::Room(room.clone()))).emit(
+            audience,
+            Event::Room(RoomEvent {
+                change: RoomChange::Created,
+                room,
+            }),
+        ),
+    )
 }
 
 fn locked_room(conn: &mut PgConnection, room_id: RoomId) -> Result<RoomRow, ApplyError> {
@@ -91,8 +92,7 @@ fn room_view(conn: &mut PgConnection, row: &RoomRow) -> QueryResult<Room> {
     Ok(views::room(row, count))
 }
 
-/// `POST /api/rooms/{id}/members`: one's own name joins a public room; a member adds
-/// someone else.
+/// One's own name joins a public room; a member adds someone else.
 pub fn add_member(
     conn: &mut PgConnection,
     rid: RequestId,
@@ -127,27 +127,27 @@ pub fn add_member(
     }
     let view = room_view(conn, &room)?;
     let audience = audience::room_members(conn, room.id)?;
-    Ok(Outcome::new(201, &view)
-        .emit(
-            audience.clone(),
-            rid,
-            Event::Member(MemberEvent {
-                change: MemberChange::Joined,
-                room_id,
-                user: views::user(&user),
-            }),
-        )
-        .emit(
-            audience,
-            rid,
-            Event::Room(RoomEvent {
-                change: RoomChange::Updated,
-                room: view,
-            }),
-        ))
+    Ok(
+        Applied::new(rid, Outcome::Created(Resource::Room(view.clone())))
+            .emit(
+                audience.clone(),
+                Event::Member(MemberEvent {
+                    change: MemberChange::Joined,
+                    room_id,
+                    user: views::user(&user),
+                }),
+            )
+            .emit(
+                audience,
+                Event::Room(RoomEvent {
+                    change: RoomChange::Updated,
+                    room: view,
+                }),
+            ),
+    )
 }
 
-/// `DELETE /api/rooms/{id}/members/{username}`: leave (oneself) or remove (owner only).
+/// Leave (oneself) or remove someone (the owner only).
 pub fn remove_member(
     conn: &mut PgConnection,
     rid: RequestId,
@@ -186,36 +186,33 @@ pub fn remove_member(
         MemberChange::Removed
     };
     let me = views::user(&user);
-    let outcome = Outcome::no_content().emit(
+    let applied = Applied::new(rid, Outcome::Done).emit(
         vec![user.id.into()],
-        rid,
         Event::Member(MemberEvent {
             change,
             room_id,
             user: me.clone(),
         }),
     );
-    announce_departure(conn, outcome, rid, room.id, &me, change)
+    announce_departure(conn, applied, room.id, &me, change)
 }
 
 /// Tells a room's remaining members that `user` left or was removed, with the updated room.
 pub fn announce_departure(
     conn: &mut PgConnection,
-    outcome: Outcome,
-    rid: RequestId,
+    applied: Applied,
     room: uuid::Uuid,
     user: &parley_schema::model::User,
     change: MemberChange,
-) -> Result<Outcome, ApplyError> {
+) -> ApplyResult {
     let Some(row) = rooms::find(conn, room)? else {
-        return Ok(outcome);
+        return Ok(applied);
     };
     let view = room_view(conn, &row)?;
     let audience = audience::room_members(conn, room)?;
-    Ok(outcome
+    Ok(applied
         .emit(
             audience.clone(),
-            rid,
             Event::Member(MemberEvent {
                 change,
                 room_id: room.into(),
@@ -224,7 +221,6 @@ pub fn announce_departure(
         )
         .emit(
             audience,
-            rid,
             Event::Room(RoomEvent {
                 change: RoomChange::Updated,
                 room: view,
@@ -232,7 +228,7 @@ pub fn announce_departure(
         ))
 }
 
-/// `DELETE /api/rooms/{id}`: owner only; every member hears `room` deleted.
+/// Deletes a room, the owner only; every member hears `room` deleted.
 pub fn delete(
     conn: &mut PgConnection,
     rid: RequestId,
@@ -244,9 +240,8 @@ pub fn delete(
     let view = room_view(conn, &room)?;
     let audience = audience::room_members(conn, room.id)?;
     rooms::delete(conn, room.id)?;
-    Ok(Outcome::no_content().emit(
+    Ok(Applied::new(rid, Outcome::Done).emit(
         audience,
-        rid,
         Event::Room(RoomEvent {
             change: RoomChange::Deleted,
             room: view,

@@ -1,0 +1,209 @@
+//! The worker's batch function against a real Postgres (no Kafka): what a command comes to
+//! does not depend on the way it was applied, batched with other sends or alone after a
+//! failed batch, and the event says what history stores.
+
+use anyhow::{bail, Context};
+use chrono::Utc;
+use diesel::{Connection, PgConnection};
+use parley_kit::fresh::FreshDatabase;
+use parley_kit::{unique, Services};
+use parley_schema::command::{Command, CommandEnvelope};
+use parley_schema::model::Visibility;
+use parley_schema::{MessageId, RequestId, RoomId, UserId};
+use parley_worker::batch::{apply_batch, Prepared};
+use parley_worker::poison::Input;
+use serde_json::Value;
+
+fn envelope(actor: Option<UserId>, command: Command) -> Input {
+    let env = CommandEnvelope {
+        request_id: RequestId::new(),
+        actor,
+        session_id: None,
+        gateway_id: "test".into(),
+        issued_at: Utc::now(),
+        command,
+    };
+    Input {
+        key: Some(env.key().into_bytes()),
+        payload: serde_json::to_vec(&env).unwrap_or_default(),
+    }
+}
+
+fn send(actor: UserId, room_id: RoomId, body: &str) -> (MessageId, Input) {
+    let message_id = MessageId::new();
+    let command = Command::SendMessage {
+        room_id,
+        message_id,
+        body: body.into(),
+        client_id: None,
+    };
+    (message_id, envelope(Some(actor), command))
+}
+
+/// The events of a prepared batch, as JSON.
+fn events(prepared: &Prepared) -> Vec<Value> {
+    let decode = |o: &parley_worker::record::Output| serde_json::from_slice(&o.payload).ok();
+    prepared.events.iter().filter_map(decode).collect()
+}
+
+fn event_of<'a>(events: &'a [Value], name: &str, id: &str) -> Option<&'a Value> {
+    events.iter().find(|e| {
+        e["event"]["event"] == name
+            && (e["event"]["data"]["id"] == id || e["event"]["data"]["request_id"] == id)
+    })
+}
+
+/// A fresh, migrated database with one user in one room.
+struct Fixture {
+    db: FreshDatabase,
+    conn: PgConnection,
+    user: UserId,
+    room: RoomId,
+}
+
+async fn fixture() -> anyhow::Result<Fixture> {
+    let services = Services::from_env();
+    let db = FreshDatabase::create(&services.database_url, &unique("parley_apply")).await?;
+    let mut conn = PgConnection::establish(&db.url).context("connecting")?;
+    parley_db::migrate::run_pending(&mut conn)?;
+    let (user, room) = (UserId::new(), RoomId::new());
+    let name = unique("pin");
+    let register = Command::Register {
+        user_id: user,
+        username: name.clone(),
+        username_key: name.clone(),
+        password_hash: "not-a-real-hash".into(),
+        display_name: name,
+    };
+    let create = Command::CreateRoom {
+        room_id: room,
+        name: "pinned".into(),
+        visibility: Visibility::Private,
+        members: vec![],
+    };
+    let setup = [envelope(None, register), envelope(Some(user), create)];
+    let prepared = apply_batch(&mut conn, &setup)?;
+    if prepared.applied != 2 {
+        bail!("set-up applied {} of 2 commands", prepared.applied);
+    }
+    Ok(Fixture {
+        db,
+        conn,
+        user,
+        room,
+    })
+}
+
+#[tokio::test]
+async fn a_send_replayed_alone_after_a_failed_batch_reports_what_history_stores(
+) -> anyhow::Result<()> {
+    let mut f = fixture().await?;
+    // Postgres refuses a NUL in text: the batched insert fails, the batch is rolled back
+    // and each send is applied again as a batch of one.
+    let (good, good_input) = send(f.user, f.room, "hello");
+    let (_, bad_input) = send(f.user, f.room, "nul \u{0} inside");
+    let prepared = apply_batch(&mut f.conn, &[good_input, bad_input])?;
+    let events = events(&prepared);
+
+    let stored = parley_db::messages::find(&mut f.conn, good.0)?.context("stored message")?;
+    let sent = event_of(&events, "message", &good.to_string()).context("message event")?;
+    let sent_at: chrono::DateTime<Utc> =
+        serde_json::from_value(sent["event"]["data"]["created_at"].clone())?;
+    assert_eq!(
+        sent_at, stored.created_at,
+        "the event says what history stores"
+    );
+    assert_eq!(sent["event"]["data"]["seq"], 1);
+
+    let read = events
+        .iter()
+        .find(|e| e["event"]["event"] == "read")
+        .context("read event")?;
+    assert_eq!(read["event"]["data"]["last_read_seq"], 1);
+    assert_eq!(read["event"]["data"]["unread_count"], 0);
+
+    let statuses: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["event"]["event"] == "result")
+        .map(|e| &e["event"]["data"]["status"])
+        .collect();
+    assert_eq!(
+        statuses,
+        [201, 500],
+        "the good send stored, the bad one refused"
+    );
+    assert_eq!(
+        prepared.dead_letters.len(),
+        1,
+        "the bad send is a dead letter"
+    );
+    f.db.drop_database().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn batched_sends_and_a_send_alone_come_to_the_same_shape() -> anyhow::Result<()> {
+    let mut f = fixture().await?;
+    let (first, first_input) = send(f.user, f.room, "one");
+    let (second, second_input) = send(f.user, f.room, "two");
+    let batched = events(&apply_batch(&mut f.conn, &[first_input, second_input])?);
+    let (alone, alone_input) = send(f.user, f.room, "three");
+    let single = events(&apply_batch(&mut f.conn, &[alone_input])?);
+
+    for (events, id, seq) in [
+        (&batched, first, 1),
+        (&batched, second, 2),
+        (&single, alone, 3),
+    ] {
+        let sent = event_of(events, "message", &id.to_string()).context("message event")?;
+        let stored = parley_db::messages::find(&mut f.conn, id.0)?.context("stored")?;
+        let created_at: chrono::DateTime<Utc> =
+            serde_json::from_value(sent["event"]["data"]["created_at"].clone())?;
+        assert_eq!(created_at, stored.created_at);
+        assert_eq!(sent["event"]["data"]["seq"], seq);
+    }
+    // One read event per sender and room in a batch: at the sender's last message.
+    let reads = |events: &[Value]| -> Vec<Value> {
+        let is_read = |e: &&Value| e["event"]["event"] == "read";
+        events
+            .iter()
+            .filter(is_read)
+            .map(|e| e["event"]["data"].clone())
+            .collect()
+    };
+    let (batched_reads, single_reads) = (reads(&batched), reads(&single));
+    assert_eq!(batched_reads.len(), 1);
+    assert_eq!(batched_reads[0]["last_read_seq"], 2);
+    assert_eq!(batched_reads[0]["unread_count"], 0);
+    assert_eq!(single_reads.len(), 1);
+    assert_eq!(single_reads[0]["last_read_seq"], 3);
+    assert_eq!(single_reads[0]["unread_count"], 0);
+    f.db.drop_database().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_batch_consumed_again_replays_the_same_bytes_and_applies_nothing() -> anyhow::Result<()> {
+    let mut f = fixture().await?;
+    let (_, input) = send(f.user, f.room, "once");
+    let mark = envelope(
+        Some(f.user),
+        Command::MarkRead {
+            room_id: f.room,
+            seq: 1,
+        },
+    );
+    let batch = [input, mark];
+    let first = apply_batch(&mut f.conn, &batch)?;
+    let again = apply_batch(&mut f.conn, &batch)?;
+    assert_eq!((first.applied, first.replayed), (2, 0));
+    assert_eq!((again.applied, again.replayed), (0, 2));
+    assert_eq!(
+        first.events, again.events,
+        "the ledger keeps the bytes published"
+    );
+    let history = parley_db::messages::page(&mut f.conn, f.room.0, None, None, 10)?;
+    assert_eq!(history.len(), 1, "stored once");
+    f.db.drop_database().await?;
+    Ok(())
+}
