@@ -2,6 +2,7 @@
 # Smoke run of every parley-bench mode with tiny numbers, so the tool keeps working.
 #
 #   bench/smoke.sh http://127.0.0.1:8080
+#   PARLEY_URL=http://127.0.0.1:8080 bench/smoke.sh    (how `parley-stack exec` runs it)
 #
 # Needs a running gateway (and worker) at the URL, with the default send limits. Takes
 # some 15-40 s, most of it registering ~50 users (Argon2id). Exits non-zero when a mode
@@ -12,7 +13,7 @@
 #   PARLEY_BENCH   the parley-bench binary to run (default: build the debug one with cargo)
 set -euo pipefail
 
-URL=${1:?usage: bench/smoke.sh URL}
+URL=${1:-${PARLEY_URL:?usage: bench/smoke.sh URL (or PARLEY_URL=URL bench/smoke.sh)}}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 
 BIN=${PARLEY_BENCH:-}

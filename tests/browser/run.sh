@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser tests of Parley's web client (static/): Debian's Chromium driven by
 # playwright-core (from npm; no browser download) against a real worker, two gateways,
-# Kafka and Postgres. Saves screenshots to target/screenshots/.
+# Kafka and Postgres, started by `parley-stack serve` (tests/kit). Saves screenshots to
+# target/screenshots/.
 #
 #   tests/browser/run.sh                 all steps (node --test prints the summary)
 #   tests/browser/run.sh --test-name-pattern=polling    extra arguments go to node --test
@@ -17,27 +18,10 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
-ROOT=$(cd "$HERE/../.." && pwd -P)
-TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-case $TARGET in /*) ;; *) TARGET=$ROOT/$TARGET ;; esac
+SCRIPT=browser-tests
+# shellcheck source=scripts/lib.sh
+. "$HERE/../../scripts/lib.sh"
 export PARLEY_CHROMIUM=${PARLEY_CHROMIUM:-/usr/bin/chromium}
-
-say() { echo "browser-tests: $*" >&2; }
-die() { echo "browser-tests: error: $*" >&2; exit 1; }
-
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then
-    "$@"
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo "$@"
-  else
-    return 1
-  fi
-}
-
-pkg_installed() {
-  [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
-}
 
 # ---- Chromium and fonts from Debian -------------------------------------------------------
 missing=()
@@ -67,13 +51,10 @@ fi
 # ---- Services and binaries ----------------------------------------------------------------
 if [ -z "${DATABASE_URL:-}" ] || [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then
   say "DATABASE_URL or KAFKA_BOOTSTRAP_SERVERS not set: starting them with scripts/services up"
-  exports=$("$ROOT/scripts/services" up) || die "scripts/services up failed"
-  eval "$exports"
+  services_up
 fi
-command -v psql >/dev/null 2>&1 || die "psql not found (scripts/services up installs it)"
-for bin in worker gateway; do
-  [ -x "$TARGET/debug/$bin" ] || die "$TARGET/debug/$bin is missing: build it first with cargo build --bins"
-done
+# lib/system.mjs drives parley-stack serve (tests/kit), which starts the worker and gateways.
+need_bins parley-stack worker gateway
 
 export PARLEY_ROOT=$ROOT CARGO_TARGET_DIR=$TARGET
 cd "$HERE"

@@ -1,33 +1,16 @@
-//! Starting the system under test: a fresh database, fresh topics, a worker and a gateway.
+//! Starting the system under test in this process: a worker (`parley_worker::run`) and a
+//! gateway (`parley_gateway::Application`) on a fresh database and topic prefix. The fresh
+//! database and prefix, the wait for `/readyz` and the teardown come from `parley-kit`, the
+//! same as for the process-based suites.
 
-use anyhow::Context;
-use diesel::{Connection, PgConnection, RunQueryDsl};
+use diesel::{Connection, PgConnection};
 use parley_bus::KafkaArgs;
 use parley_gateway::{Application, GatewayConfig};
+use parley_kit::{free_port, paths, Fresh, Services};
 use parley_worker::WorkerConfig;
-use rdkafka::admin::{AdminClient, AdminOptions};
-use rdkafka::client::DefaultClientContext;
 use std::sync::OnceLock;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
-
-/// Where the local services are (`scripts/services up` exports these).
-#[derive(Debug, Clone)]
-pub struct Services {
-    pub database_url: String,
-    pub kafka: String,
-}
-
-impl Services {
-    pub fn from_env() -> Self {
-        Self {
-            database_url: std::env::var("DATABASE_URL")
-                .unwrap_or_else(|_| "postgres://parley:parley@127.0.0.1:5432/parley".into()),
-            kafka: std::env::var("KAFKA_BOOTSTRAP_SERVERS")
-                .unwrap_or_else(|_| "127.0.0.1:9092".into()),
-        }
-    }
-}
 
 /// A running system: one gateway and one worker on a fresh database and topic prefix.
 pub struct TestEnv {
@@ -37,13 +20,16 @@ pub struct TestEnv {
     pub database_url: String,
     pub kafka: KafkaArgs,
     pub shutdown: CancellationToken,
+    fresh: Fresh,
 }
 
-pub(crate) fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+impl TestEnv {
+    /// Stops the gateway and the worker and drops the database. The shared [`test_env`]
+    /// is never stopped: its database goes with a later run's sweep of stale ones.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        Ok(self.fresh.drop_all().await?)
+    }
 }
 
 /// The shared system of this test binary, started on first use on a runtime of its own
@@ -85,19 +71,16 @@ pub fn test_env() -> &'static TestEnv {
 
 /// Creates a fresh database and topic prefix and starts a worker and a gateway on them.
 pub async fn spawn_env(services: &Services) -> anyhow::Result<TestEnv> {
-    let stamp = now_secs();
-    let suffix = crate::unique("");
-    let db_name = format!("parley_test_{stamp}_{suffix}");
-    let database_url = create_database(&services.database_url, &db_name)?;
+    let fresh = Fresh::create(services).await?;
+    let database_url = fresh.database_url().to_owned();
     let kafka = KafkaArgs {
         kafka_bootstrap_servers: services.kafka.clone(),
-        topic_prefix: format!("test_{stamp}_{suffix}"),
+        topic_prefix: fresh.topic_prefix(),
         partitions: 4,
         replication: 1,
         linger_ms: 0,
         fetch_wait_ms: 5,
     };
-    drop_old_topics(&kafka, stamp).await;
     {
         let url = database_url.clone();
         tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
@@ -108,11 +91,9 @@ pub async fn spawn_env(services: &Services) -> anyhow::Result<TestEnv> {
         .await??;
     }
     let shutdown = CancellationToken::new();
-    let worker_metrics_port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
+    let worker_metrics_port = free_port()?;
     let worker = WorkerConfig {
-        database_url: database_url.clone(),
+        database_url: database_url.clone().into(),
         kafka: kafka.clone(),
         batch_max: 500,
         db_pool_size: 2,
@@ -126,10 +107,10 @@ pub async fn spawn_env(services: &Services) -> anyhow::Result<TestEnv> {
         }
     });
     let gateway = GatewayConfig {
-        database_url: database_url.clone(),
+        database_url: database_url.clone().into(),
         kafka: kafka.clone(),
         listen: "127.0.0.1:0".into(),
-        static_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/../static").into(),
+        static_dir: paths::static_dir().display().to_string(),
         db_pool_size: 8,
         wait_timeout_secs: 15,
         replay_per_partition: 5000,
@@ -148,88 +129,13 @@ pub async fn spawn_env(services: &Services) -> anyhow::Result<TestEnv> {
             eprintln!("gateway failed: {e:#}");
         }
     });
-    wait_ready(&base_url).await?;
+    parley_kit::wait_ready(&base_url, Duration::from_secs(30), &mut []).await?;
     Ok(TestEnv {
         base_url,
         worker_metrics_url: format!("http://127.0.0.1:{worker_metrics_port}/metrics"),
         database_url,
         kafka,
         shutdown,
+        fresh,
     })
-}
-
-/// Creates `name` next to the database of `admin_url` and returns its URL. Test databases
-/// of runs older than an hour are dropped on the way.
-pub(crate) fn create_database(admin_url: &str, name: &str) -> anyhow::Result<String> {
-    let mut admin = PgConnection::establish(admin_url).context("connecting to Postgres")?;
-    #[derive(diesel::QueryableByName)]
-    struct Db {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        datname: String,
-    }
-    let old: Vec<Db> =
-        diesel::sql_query("SELECT datname FROM pg_database WHERE datname LIKE 'parley_test_%'")
-            .load(&mut admin)?;
-    let cutoff = now_secs().saturating_sub(3600);
-    for db in old {
-        let stamp = db
-            .datname
-            .split('_')
-            .nth(2)
-            .and_then(|s| s.parse::<u64>().ok());
-        if stamp.is_some_and(|s| s < cutoff) {
-            let _ = diesel::sql_query(format!(
-                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-                db.datname
-            ))
-            .execute(&mut admin);
-        }
-    }
-    diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut admin)?;
-    let base = admin_url
-        .rsplit_once('/')
-        .map(|(b, _)| b)
-        .context("DATABASE_URL has no database name")?;
-    Ok(format!("{base}/{name}"))
-}
-
-/// Deletes test topics of runs older than an hour, so a developer's broker stays small.
-async fn drop_old_topics(kafka: &KafkaArgs, now: u64) {
-    let Ok(admin) = parley_bus::client::producer(kafka, "parley-test-admin")
-        .create::<AdminClient<DefaultClientContext>>()
-    else {
-        return;
-    };
-    let Ok(md) = admin.inner().fetch_metadata(None, Duration::from_secs(5)) else {
-        return;
-    };
-    let cutoff = now.saturating_sub(3600);
-    let old: Vec<String> = md
-        .topics()
-        .iter()
-        .map(|t| t.name().to_owned())
-        .filter(|n| {
-            n.strip_prefix("test_")
-                .and_then(|r| r.split('_').next())
-                .and_then(|s| s.parse::<u64>().ok())
-                .is_some_and(|s| s < cutoff)
-        })
-        .collect();
-    if !old.is_empty() {
-        let names: Vec<&str> = old.iter().map(String::as_str).collect();
-        let _ = admin.delete_topics(&names, &AdminOptions::new()).await;
-    }
-}
-
-async fn wait_ready(base_url: &str) -> anyhow::Result<()> {
-    let http = reqwest::Client::new();
-    for _ in 0..300 {
-        if let Ok(r) = http.get(format!("{base_url}/readyz")).send().await {
-            if r.status().is_success() {
-                return Ok(());
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    anyhow::bail!("gateway at {base_url} never became ready")
 }

@@ -9,12 +9,6 @@ pub mod procs;
 pub mod sse;
 
 pub use client::{Api, Session};
-pub use env::{spawn_env, test_env, Services, TestEnv};
+pub use env::{spawn_env, test_env, TestEnv};
+pub use parley_kit::{unique, Services};
 pub use sse::{EventStream, SseEvent};
-
-/// A name nobody else in this run uses: `prefix` plus a random suffix.
-pub fn unique(prefix: &str) -> String {
-    use rand::Rng;
-    let n: u32 = rand::thread_rng().gen_range(0..u32::MAX);
-    format!("{prefix}{n:08x}")
-}

@@ -1,15 +1,15 @@
 //! The system as separate processes, for crash tests: real `gateway` and `worker`
-//! binaries (from `cargo build --bins`) on an isolated local Postgres and three-broker
-//! Kafka (`scripts/services` with `PARLEY_SERVICES_DIR=.local/crash`), killed for real.
+//! binaries (from `cargo build --bins`, started and stopped by `parley-kit`) on an
+//! isolated local Postgres and three-broker Kafka (`scripts/services` with
+//! `PARLEY_SERVICES_DIR=.local/crash`), killed for real.
 
 use anyhow::{bail, Context};
+use parley_kit::{free_port, paths, Fresh, Services, Stack, StackPlan};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::ops::{Deref, DerefMut};
 use std::process::Stdio;
 use std::time::Duration;
-use tokio::process::{Child, Command};
-
-const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+use tokio::process::Command;
 
 /// The crash suite's own services, apart from a developer's.
 #[derive(Debug, Clone)]
@@ -36,7 +36,13 @@ impl CrashServices {
 
     fn up_once() -> anyhow::Result<Self> {
         let env: Vec<(String, String)> = [
-            ("PARLEY_SERVICES_DIR", format!("{REPO}/.local/crash")),
+            (
+                "PARLEY_SERVICES_DIR",
+                paths::repo_root()
+                    .join(".local/crash")
+                    .display()
+                    .to_string(),
+            ),
             ("PARLEY_PG_PORT", "55432".into()),
             ("PARLEY_KAFKA_PORT", "39092".into()),
             ("PARLEY_KAFKA_BROKERS", "3".into()),
@@ -44,7 +50,7 @@ impl CrashServices {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
         .collect();
-        let out = std::process::Command::new(format!("{REPO}/scripts/services"))
+        let out = std::process::Command::new(services_script())
             .arg("up")
             .envs(env.iter().cloned())
             .stderr(Stdio::inherit())
@@ -74,7 +80,7 @@ impl CrashServices {
 
     /// Runs `scripts/services <args>` on these services (stop-postgres, kill-broker 2, ...).
     pub async fn ctl(&self, args: &[&str]) -> anyhow::Result<()> {
-        let status = Command::new(format!("{REPO}/scripts/services"))
+        let status = Command::new(services_script())
             .args(args)
             .envs(self.env.iter().cloned())
             .status()
@@ -84,94 +90,31 @@ impl CrashServices {
     }
 }
 
-fn binary(name: &str) -> anyhow::Result<PathBuf> {
-    let dir = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| format!("{REPO}/target"));
-    let path = Path::new(&dir).join("debug").join(name);
-    anyhow::ensure!(
-        path.exists(),
-        "{} is missing: run `cargo build --bins` first",
-        path.display()
-    );
-    Ok(path)
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
-/// One gateway or worker process.
-pub struct Proc {
-    name: String,
-    bin: PathBuf,
-    env: Vec<(String, String)>,
-    log: PathBuf,
-    child: Option<Child>,
-    pub port: Option<u16>,
-}
-
-impl Proc {
-    async fn spawn(&mut self) -> anyhow::Result<()> {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log)?;
-        let child = Command::new(&self.bin)
-            .envs(self.env.iter().cloned())
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .kill_on_drop(true)
-            .spawn()
-            .with_context(|| format!("starting {}", self.name))?;
-        self.child = Some(child);
-        Ok(())
-    }
-
-    pub fn pid(&self) -> Option<u32> {
-        self.child.as_ref().and_then(Child::id)
-    }
-
-    /// `kill -9`.
-    pub async fn kill9(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill().await;
-        }
-    }
-
-    /// SIGTERM, then wait for a clean exit; the exit status's success.
-    pub async fn terminate(&mut self, within: Duration) -> anyhow::Result<bool> {
-        let Some(mut child) = self.child.take() else {
-            return Ok(true);
-        };
-        if let Some(pid) = child.id() {
-            Command::new("kill")
-                .arg("-TERM")
-                .arg(pid.to_string())
-                .status()
-                .await?;
-        }
-        match tokio::time::timeout(within, child.wait()).await {
-            Ok(status) => Ok(status?.success()),
-            Err(_) => {
-                let _ = child.kill().await;
-                bail!("{} did not stop within {within:?} of SIGTERM", self.name)
-            }
-        }
-    }
-}
-
-/// A running system: gateways and workers on a fresh database and topic prefix.
+/// A running system: gateways and workers (`parley_kit::Stack`, which this derefs to) on
+/// a fresh database and topic prefix of the crash services.
 pub struct System {
     pub services: CrashServices,
     pub database_url: String,
     pub prefix: String,
-    pub gateways: Vec<Proc>,
-    pub workers: Vec<Proc>,
+    stack: Stack,
+}
+
+impl Deref for System {
+    type Target = Stack;
+    fn deref(&self) -> &Stack {
+        &self.stack
+    }
+}
+
+impl DerefMut for System {
+    fn deref_mut(&mut self) -> &mut Stack {
+        &mut self.stack
+    }
 }
 
 impl System {
     /// Starts `gateways` gateways and `workers` workers. `extra` env applies to both.
+    /// Logs: `target/crash-logs/<test>/{gateway,worker}<i>.log`.
     pub async fn start(
         test: &str,
         gateways: usize,
@@ -179,102 +122,48 @@ impl System {
         extra: &[(&str, &str)],
     ) -> anyhow::Result<Self> {
         let services = tokio::task::spawn_blocking(CrashServices::up).await??;
-        let stamp = crate::env::now_secs();
-        let suffix = crate::unique("");
-        let db_name = format!("parley_test_{stamp}_{suffix}");
-        let database_url = crate::env::create_database(&services.database_url, &db_name)?;
-        let prefix = format!("test_{stamp}_{suffix}");
-        let logs = PathBuf::from(format!("{REPO}/target/crash-logs/{test}"));
+        let fresh = Fresh::create(&Services {
+            database_url: services.database_url.clone(),
+            kafka: services.kafka.clone(),
+        })
+        .await?;
+        let (database_url, prefix) = (fresh.database_url().to_owned(), fresh.topic_prefix());
+        let logs = paths::target_dir().join("crash-logs").join(test);
         let _ = std::fs::remove_dir_all(&logs);
-        std::fs::create_dir_all(&logs)?;
-        let common: Vec<(String, String)> = [
-            ("DATABASE_URL", database_url.as_str()),
-            ("KAFKA_BOOTSTRAP_SERVERS", services.kafka.as_str()),
-            ("PARLEY_TOPIC_PREFIX", prefix.as_str()),
+        let mut plan = StackPlan::new(paths::debug_bins(), logs)
+            .fresh(fresh)
+            .timeouts(Duration::from_secs(60), Duration::from_secs(15));
+        let common = [
             ("PARLEY_PARTITIONS", "4"),
             ("PARLEY_REPLICATION", "3"),
             ("PARLEY_SEND_RATE", "100000"),
             ("PARLEY_SEND_BURST", "100000"),
-            (
-                "PARLEY_STATIC_DIR",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/../static"),
-            ),
             ("RUST_LOG", "info"),
-        ]
-        .iter()
-        .chain(extra.iter())
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-        let mut system = Self {
+        ];
+        for (k, v) in common.iter().chain(extra) {
+            plan = plan.env(*k, *v);
+        }
+        for i in 0..workers {
+            plan = plan.worker(
+                &format!("worker{i}"),
+                &[("PARLEY_WORKER_ID", &format!("w{i}"))],
+            );
+        }
+        for i in 0..gateways {
+            plan = plan.gateway(&format!("gateway{i}"), free_port()?);
+        }
+        let stack = plan.start().await?;
+        Ok(Self {
             services,
             database_url,
             prefix,
-            gateways: Vec::new(),
-            workers: Vec::new(),
-        };
-        for i in 0..workers {
-            let mut env = common.clone();
-            env.push(("PARLEY_WORKER_ID".into(), format!("w{i}")));
-            let mut p = Proc {
-                name: format!("worker{i}"),
-                bin: binary("worker")?,
-                env,
-                log: logs.join(format!("worker{i}.log")),
-                child: None,
-                port: None,
-            };
-            p.spawn().await?;
-            system.workers.push(p);
-        }
-        for i in 0..gateways {
-            let port = free_port()?;
-            let mut env = common.clone();
-            env.push(("PARLEY_LISTEN".into(), format!("127.0.0.1:{port}")));
-            let mut p = Proc {
-                name: format!("gateway{i}"),
-                bin: binary("gateway")?,
-                env,
-                log: logs.join(format!("gateway{i}.log")),
-                child: None,
-                port: Some(port),
-            };
-            p.spawn().await?;
-            system.gateways.push(p);
-        }
-        for i in 0..gateways {
-            system.wait_gateway_ready(i).await?;
-        }
-        Ok(system)
+            stack,
+        })
     }
 
-    pub fn url(&self, gateway: usize) -> String {
-        format!(
-            "http://127.0.0.1:{}",
-            self.gateways[gateway].port.unwrap_or(0)
-        )
-    }
-
-    pub async fn wait_gateway_ready(&self, i: usize) -> anyhow::Result<()> {
-        let http = reqwest::Client::new();
-        let url = format!("{}/readyz", self.url(i));
-        for _ in 0..600 {
-            if let Ok(r) = http.get(&url).send().await {
-                if r.status().is_success() {
-                    return Ok(());
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        bail!("gateway {i} never became ready")
-    }
-
-    pub async fn restart_gateway(&mut self, i: usize) -> anyhow::Result<()> {
-        self.gateways[i].spawn().await?;
-        self.wait_gateway_ready(i).await
-    }
-
+    /// Starts worker `i` again (after a `kill9`).
     pub async fn restart_worker(&mut self, i: usize) -> anyhow::Result<()> {
-        self.workers[i].spawn().await
+        Ok(self.stack.restart_worker(i)?)
     }
 
     /// A direct connection to this system's database, for checking what was stored.
@@ -282,13 +171,8 @@ impl System {
         use diesel::Connection;
         Ok(diesel::PgConnection::establish(&self.database_url)?)
     }
+}
 
-    /// Stops everything (SIGTERM, then kill).
-    pub async fn stop(&mut self) {
-        for p in self.gateways.iter_mut().chain(self.workers.iter_mut()) {
-            if p.terminate(Duration::from_secs(15)).await.is_err() {
-                p.kill9().await;
-            }
-        }
-    }
+fn services_script() -> std::path::PathBuf {
+    paths::repo_root().join("scripts/services")
 }

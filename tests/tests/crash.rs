@@ -21,7 +21,7 @@ const WAIT: Duration = Duration::from_secs(30);
 static SERIAL: Mutex<()> = Mutex::const_new(());
 
 async fn signup_on(system: &System, gateway: usize, prefix: &str) -> Session {
-    Api::new(&system.url(gateway)).signup(&unique(prefix)).await
+    Api::new(system.url(gateway)).signup(&unique(prefix)).await
 }
 
 async fn stream_on(
@@ -30,7 +30,7 @@ async fn stream_on(
     s: &Session,
     cursor: Option<&str>,
 ) -> EventStream {
-    let mut stream = EventStream::open(&Api::new(&system.url(gateway)), &s.token, cursor).await;
+    let mut stream = EventStream::open(&Api::new(system.url(gateway)), &s.token, cursor).await;
     let ready = stream.next_named("ready", WAIT).await;
     assert!(ready.is_some(), "stream on gateway {gateway} sent no ready");
     stream
@@ -183,7 +183,7 @@ async fn a_stream_resumes_on_any_gateway_even_after_its_gateway_was_killed() {
         alice.send_message(&room, &format!("r{k}")).await;
     }
     let mut elsewhere =
-        EventStream::open(&Api::new(&system.url(1)), &bob.token, cursor.as_deref()).await;
+        EventStream::open(&Api::new(system.url(1)), &bob.token, cursor.as_deref()).await;
     let ready = elsewhere
         .next(WAIT)
         .await
@@ -201,7 +201,7 @@ async fn a_stream_resumes_on_any_gateway_even_after_its_gateway_was_killed() {
     for k in 7..=8 {
         alice.send_message(&room, &format!("r{k}")).await;
     }
-    let back = EventStream::open(&Api::new(&system.url(0)), &bob.token, cursor.as_deref()).await;
+    let back = EventStream::open(&Api::new(system.url(0)), &bob.token, cursor.as_deref()).await;
     let (replayed, _) = collect(back, 10, Duration::from_secs(3)).await;
     let seqs: Vec<i64> = replayed.iter().map(|d| d.seq).collect();
     println!("resumed on the restarted gateway: seqs={seqs:?}");
@@ -213,7 +213,7 @@ async fn a_stream_resumes_on_any_gateway_even_after_its_gateway_was_killed() {
         alice.send_message(&room, &format!("r{k}")).await;
     }
     let mut stale =
-        EventStream::open(&Api::new(&system.url(1)), &bob.token, cursor.as_deref()).await;
+        EventStream::open(&Api::new(system.url(1)), &bob.token, cursor.as_deref()).await;
     let names = vec![
         stale.next(WAIT).await.map(|e| e.event).unwrap_or_default(),
         stale.next(WAIT).await.map(|e| e.event).unwrap_or_default(),
@@ -410,7 +410,7 @@ async fn a_stalled_stream_is_closed_without_slowing_others_and_resumes() {
     wait_stored(&system, &acknowledged, Duration::from_secs(60)).await;
     let (fast_got, _) = collect(fast, 1500, WAIT).await;
     let fast_elapsed = started.elapsed();
-    let metrics = Api::new(&system.url(0))
+    let metrics = Api::new(system.url(0))
         .http
         .get(format!("{}/metrics", system.url(0)))
         .send()
@@ -429,7 +429,7 @@ async fn a_stalled_stream_is_closed_without_slowing_others_and_resumes() {
     let read = tokio::time::timeout(WAIT, slow.read_to_end(&mut raw)).await;
     assert!(read.is_ok(), "the gateway closed the stalled stream");
     let (slow_got, cursor) = parse_raw_stream(&raw);
-    let resumed = EventStream::open(&Api::new(&system.url(0)), &bob.token, cursor.as_deref()).await;
+    let resumed = EventStream::open(&Api::new(system.url(0)), &bob.token, cursor.as_deref()).await;
     let (rest, _) = collect(resumed, 1500 - slow_got.len(), WAIT).await;
     let stored = stored(&system).await;
     let mut tally = Tally {
@@ -581,7 +581,7 @@ async fn a_postgres_outage_is_retried_without_committing_and_loses_nothing() {
         .await
         .unwrap_or_else(|e| panic!("{e:#}"));
     let (ready_status, _) =
-        parley_tests::client::send(Api::new(&system.url(0)).request(Method::GET, "/readyz")).await;
+        parley_tests::client::send(Api::new(system.url(0)).request(Method::GET, "/readyz")).await;
     let mut acknowledged = vec!["before".to_owned()];
     for k in 0..20 {
         if let Some(b) = post(&alice, &room, format!("during-{k}")).await {
@@ -787,7 +787,7 @@ async fn sigterm_drains_gateways_and_workers() {
     let gateway_clean = system.gateways[0]
         .terminate(Duration::from_secs(20))
         .await
-        .unwrap_or(false);
+        .is_ok_and(|status| status.success());
     let stream_ended = on_zero.ended(Duration::from_secs(5)).await;
     let cursor = on_zero.last_id.clone();
     let on_one = stream_on(&system, 1, &bob, cursor.as_deref()).await;
@@ -810,7 +810,7 @@ async fn sigterm_drains_gateways_and_workers() {
         system.workers[0]
             .terminate(Duration::from_secs(30))
             .await
-            .unwrap_or(false)
+            .is_ok_and(|status| status.success())
     });
     let mut acknowledged: Vec<String> = acked.into_iter().flatten().collect();
     acknowledged.push("one".into());
