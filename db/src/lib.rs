@@ -4,6 +4,8 @@
 //! in a module of their own and take a `&mut PgConnection`, so the caller decides the
 //! transaction. Diesel is synchronous: async callers go through `spawn_blocking`.
 
+#![warn(clippy::too_many_lines)]
+
 pub mod error;
 pub mod friends;
 pub mod ledger;

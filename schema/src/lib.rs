@@ -4,6 +4,8 @@
 //! event envelopes, the stable error codes, what a command comes to and the HTTP status
 //! that goes with it, and the input validation rules. No I/O.
 
+#![warn(clippy::too_many_lines)]
+
 pub mod command;
 pub mod error;
 pub mod event;
