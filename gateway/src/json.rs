@@ -1,12 +1,52 @@
 //! Extractor settings: JSON bodies (64 KiB, any content type), paths and query strings,
 //! each failure mapped to the API's error shape.
+//!
+//! Bodies are read in two steps: actix reads and syntax-checks them (`json_config`: size
+//! limit, `invalid_json`), then `Json<T>` deserialises the value with the path of whatever
+//! failed, which becomes the error's `field` (`validation_failed`).
 
 use crate::error::ApiError;
+use actix_web::dev::Payload;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
-use actix_web::web;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
 use parley_schema::{ErrorBody, ErrorCode};
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 
 pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// A JSON request body whose deserialisation errors name the failing field.
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Json<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let raw = web::Json::<Box<RawValue>>::from_request(req, payload);
+        Box::pin(async move {
+            let raw = raw.await?;
+            let mut de = serde_json::Deserializer::from_str(raw.get());
+            serde_path_to_error::deserialize(&mut de)
+                .map(Json)
+                .map_err(|e| data_error(&e).into())
+        })
+    }
+}
 
 pub fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()
@@ -34,20 +74,13 @@ pub fn query_config() -> web::QueryConfig {
     })
 }
 
+/// Reading the body failed: too large, or not JSON at all.
 fn json_error(err: &JsonPayloadError) -> ApiError {
     match err {
         JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
             ApiError::new(
                 ErrorCode::PayloadTooLarge,
                 format!("request bodies are limited to {BODY_LIMIT} bytes"),
-            )
-        }
-        JsonPayloadError::Deserialize(e) if e.is_data() => {
-            let text = e.to_string();
-            let field = missing_field(&text).unwrap_or("body");
-            ApiError::Client(
-                ErrorBody::new(ErrorCode::ValidationFailed, strip_position(&text))
-                    .with_field(field),
             )
         }
         JsonPayloadError::Deserialize(e) => ApiError::new(
@@ -61,12 +94,23 @@ fn json_error(err: &JsonPayloadError) -> ApiError {
     }
 }
 
-/// `missing field `username`` → `username`; also `invalid type ... for field`.
-fn missing_field(text: &str) -> Option<&str> {
-    let start = text.find('`')? + 1;
-    let len = text[start..].find('`')?;
-    text.starts_with("missing field")
-        .then(|| &text[start..start + len])
+/// Valid JSON of the wrong shape: `field` is the path of the value that failed
+/// (`members[2]`), or of the missing field; `body` when the whole body is wrong.
+fn data_error(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let text = strip_position(&e.inner().to_string());
+    let path = Some(e.path().to_string()).filter(|p| p != ".");
+    // serde reports a missing field only in its message (`Error::missing_field` has no
+    // structured form), and the path then ends at the object that lacks it.
+    let missing = text
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.strip_suffix('`'));
+    let field = match (path, missing) {
+        (Some(path), Some(name)) => format!("{path}.{name}"),
+        (None, Some(name)) => name.to_owned(),
+        (Some(path), None) => path,
+        (None, None) => "body".to_owned(),
+    };
+    ApiError::Client(ErrorBody::new(ErrorCode::ValidationFailed, text).with_field(field))
 }
 
 fn strip_position(text: &str) -> String {
@@ -79,14 +123,60 @@ fn strip_position(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    struct Inner {
+        #[allow(dead_code)]
+        seq: i64,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Outer {
+        #[allow(dead_code)]
+        name: String,
+        #[allow(dead_code)]
+        #[serde(default)]
+        members: Vec<String>,
+        #[allow(dead_code)]
+        #[serde(default)]
+        read: Option<Inner>,
+    }
+
+    fn field_of(body: &str) -> (Option<String>, String) {
+        let mut de = serde_json::Deserializer::from_str(body);
+        let err = serde_path_to_error::deserialize::<_, Outer>(&mut de).err();
+        match err.map(|e| data_error(&e)) {
+            Some(ApiError::Client(b)) => (b.field, b.message),
+            other => panic!("not a client error: {other:?}"),
+        }
+    }
 
     #[test]
-    fn missing_field_names_the_field() {
-        assert_eq!(
-            missing_field("missing field `username` at line 1"),
-            Some("username")
-        );
-        assert_eq!(missing_field("invalid type: integer"), None);
+    fn a_missing_field_is_named() {
+        let (field, message) = field_of(r#"{"members": []}"#);
+        assert_eq!(field.as_deref(), Some("name"));
+        assert_eq!(message, "missing field `name`");
+    }
+
+    #[test]
+    fn a_wrong_type_names_its_path() {
+        assert_eq!(field_of(r#"{"name": 5}"#).0.as_deref(), Some("name"));
+        let (field, _) = field_of(r#"{"name": "x", "members": ["a", 2]}"#);
+        assert_eq!(field.as_deref(), Some("members[1]"));
+    }
+
+    #[test]
+    fn nested_fields_have_dotted_paths() {
+        let (field, _) = field_of(r#"{"name": "x", "read": {"seq": "one"}}"#);
+        assert_eq!(field.as_deref(), Some("read.seq"));
+        let (field, _) = field_of(r#"{"name": "x", "read": {"unknown": 1}}"#);
+        assert_eq!(field.as_deref(), Some("read.seq"));
+    }
+
+    #[test]
+    fn a_body_of_the_wrong_kind_is_the_body() {
+        assert_eq!(field_of("5").0.as_deref(), Some("body"));
     }
 
     #[test]

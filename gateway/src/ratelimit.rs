@@ -1,86 +1,90 @@
-//! Per-user token buckets for sending messages: `rate` tokens a second, up to `burst`.
+//! Per-user limits on sending messages: `rate` a second on average, up to `burst` at once
+//! (governor's keyed GCRA, which is a token bucket without a timer per user).
 //!
-//! Buckets live in this gateway's memory: with N gateways behind a balancer a user's
+//! State lives in this gateway's memory: with N gateways behind a balancer a user's
 //! effective limit is at most N times the configured one (documented in the README).
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::NoOpMiddleware;
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::Quota;
 use parley_schema::UserId;
+use std::num::NonZeroU32;
+use std::time::Duration;
 
-struct Bucket {
-    tokens: f64,
-    at: Instant,
-}
+/// Above this many remembered users, the ones whose allowance is full again are forgotten,
+/// so idle users cost nothing.
+const MAX_KEYS: usize = 100_000;
 
-pub struct RateLimiter {
-    rate: f64,
-    burst: f64,
-    buckets: Mutex<HashMap<UserId, Bucket>>,
+pub struct RateLimiter<C: Clock = DefaultClock> {
+    inner: governor::RateLimiter<
+        UserId,
+        DefaultKeyedStateStore<UserId>,
+        C,
+        NoOpMiddleware<C::Instant>,
+    >,
 }
 
 impl RateLimiter {
     pub fn new(rate_per_sec: f64, burst: u32) -> Self {
+        Self::with_clock(rate_per_sec, burst, DefaultClock::default())
+    }
+}
+
+impl<C: Clock> RateLimiter<C> {
+    fn with_clock(rate_per_sec: f64, burst: u32, clock: C) -> Self {
+        // One message every `period`; at least 1 ns, at most 1000 s (a rate of 0.001).
+        let period = Duration::from_secs_f64(1.0 / rate_per_sec.max(0.001));
+        let quota = Quota::with_period(period.max(Duration::from_nanos(1)))
+            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+            .allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN));
         Self {
-            rate: rate_per_sec.max(0.001),
-            burst: f64::from(burst.max(1)),
-            buckets: Mutex::new(HashMap::new()),
+            inner: governor::RateLimiter::dashmap_with_clock(quota, clock),
         }
     }
 
-    /// Takes a token for `user`; when none is left, how long until one is.
+    /// Takes one send for `user`; when none is left, how long until one is.
     pub fn check(&self, user: UserId) -> Result<(), Duration> {
-        self.check_at(user, Instant::now())
-    }
-
-    fn check_at(&self, user: UserId, now: Instant) -> Result<(), Duration> {
-        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        if buckets.len() > 100_000 {
-            // Forget full buckets so idle users cost nothing.
-            let (rate, burst) = (self.rate, self.burst);
-            buckets.retain(|_, b| b.tokens + now.duration_since(b.at).as_secs_f64() * rate < burst);
+        if self.inner.len() > MAX_KEYS {
+            self.inner.retain_recent();
         }
-        let bucket = buckets.entry(user).or_insert(Bucket {
-            tokens: self.burst,
-            at: now,
-        });
-        let refill = now.duration_since(bucket.at).as_secs_f64() * self.rate;
-        bucket.tokens = (bucket.tokens + refill).min(self.burst);
-        bucket.at = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64((1.0 - bucket.tokens) / self.rate))
-        }
+        self.inner
+            .check_key(&user)
+            .map_err(|not_until| not_until.wait_time_from(self.inner.clock().now()))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use governor::clock::FakeRelativeClock;
 
     #[test]
     fn a_burst_passes_then_the_rate_applies() {
-        let limiter = RateLimiter::new(2.0, 3);
+        let clock = FakeRelativeClock::default();
+        let limiter = RateLimiter::with_clock(2.0, 3, clock.clone());
         let user = UserId::new();
-        let t0 = Instant::now();
         for _ in 0..3 {
-            assert!(limiter.check_at(user, t0).is_ok());
+            assert!(limiter.check(user).is_ok());
         }
-        let wait = limiter.check_at(user, t0).err();
+        let wait = limiter.check(user).err();
         assert_eq!(wait.map(|w| w.as_millis()), Some(500));
-        assert!(limiter
-            .check_at(user, t0 + Duration::from_millis(500))
-            .is_ok());
+        clock.advance(Duration::from_millis(500));
+        assert!(limiter.check(user).is_ok());
     }
 
     #[test]
     fn users_have_their_own_buckets() {
-        let limiter = RateLimiter::new(1.0, 1);
-        let t0 = Instant::now();
-        assert!(limiter.check_at(UserId::new(), t0).is_ok());
-        assert!(limiter.check_at(UserId::new(), t0).is_ok());
+        let limiter = RateLimiter::with_clock(1.0, 1, FakeRelativeClock::default());
+        assert!(limiter.check(UserId::new()).is_ok());
+        assert!(limiter.check(UserId::new()).is_ok());
+    }
+
+    #[test]
+    fn a_zero_rate_still_lets_the_burst_through() {
+        let limiter = RateLimiter::with_clock(0.0, 0, FakeRelativeClock::default());
+        let user = UserId::new();
+        assert!(limiter.check(user).is_ok());
+        assert_eq!(limiter.check(user).err(), Some(Duration::from_secs(1000)));
     }
 }

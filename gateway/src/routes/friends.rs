@@ -74,7 +74,7 @@ pub async fn add(
     req: HttpRequest,
     auth: AuthUser,
     state: web::Data<AppState>,
-    body: web::Json<UsernameRequest>,
+    body: crate::json::Json<UsernameRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let username = Username::parse(&body.username)?.into_inner();
     dispatch::submit_as_preferred(&req, &state, &auth, Command::AddFriend { username }).await

@@ -55,7 +55,7 @@ pub async fn add(
     auth: AuthUser,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
-    body: web::Json<UsernameRequest>,
+    body: crate::json::Json<UsernameRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let command = Command::AddMember {
         room_id: RoomId(path.into_inner()),

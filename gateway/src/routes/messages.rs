@@ -137,7 +137,7 @@ pub async fn send(
     auth: AuthUser,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
-    body: web::Json<SendMessageRequest>,
+    body: crate::json::Json<SendMessageRequest>,
 ) -> Result<HttpResponse, ApiError> {
     if let Err(retry) = state.send_limiter.check(auth.user_id) {
         return Err(ApiError::rate_limited(retry));

@@ -51,7 +51,7 @@ pub async fn mark_read(
     auth: AuthUser,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
-    body: web::Json<MarkReadRequest>,
+    body: crate::json::Json<MarkReadRequest>,
 ) -> Result<HttpResponse, ApiError> {
     if body.seq < 0 {
         return Err(ValidationError {

@@ -56,7 +56,7 @@ pub async fn create(
     req: HttpRequest,
     auth: AuthUser,
     state: web::Data<AppState>,
-    body: web::Json<CreateRoomRequest>,
+    body: crate::json::Json<CreateRoomRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let name = RoomName::parse(&body.name)?.into_inner();

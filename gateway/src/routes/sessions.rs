@@ -52,7 +52,7 @@ use std::time::Duration;
 #[tracing::instrument(skip_all)]
 pub async fn login(
     state: web::Data<AppState>,
-    body: web::Json<LoginRequest>,
+    body: crate::json::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { username, password } = body.into_inner();
     let key = username_key(&username);

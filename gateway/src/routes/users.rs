@@ -45,7 +45,7 @@ use std::time::Duration;
 #[tracing::instrument(skip_all)]
 pub async fn register(
     state: web::Data<AppState>,
-    body: web::Json<RegisterRequest>,
+    body: crate::json::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let username = Username::parse(&body.username)?;
@@ -170,7 +170,7 @@ pub async fn update_me(
     req: HttpRequest,
     auth: AuthUser,
     state: web::Data<AppState>,
-    body: web::Json<UpdateProfileRequest>,
+    body: crate::json::Json<UpdateProfileRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let display_name = body
