@@ -2,6 +2,7 @@
 
 use clap::Parser;
 use parley_bus::KafkaArgs;
+use secrecy::SecretString;
 
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -9,9 +10,9 @@ use parley_bus::KafkaArgs;
     about = "Parley gateway: HTTP API, SSE streams, commands to Kafka"
 )]
 pub struct GatewayConfig {
-    /// Postgres connection URL (the gateway only reads).
+    /// Postgres connection URL (the gateway only reads); never printed.
     #[arg(long, env = "DATABASE_URL")]
-    pub database_url: String,
+    pub database_url: SecretString,
 
     #[command(flatten)]
     pub kafka: KafkaArgs,
@@ -67,4 +68,22 @@ pub struct GatewayConfig {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "PARLEY_HTTP_WORKERS")]
     pub http_workers: Option<usize>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_does_not_show_the_database_password() {
+        let url = "postgres://parley:hunter2@localhost/parley";
+        let config = GatewayConfig::parse_from([
+            "gateway",
+            "--database-url",
+            url,
+            "--kafka-bootstrap-servers",
+            "localhost:9092",
+        ]);
+        assert!(!format!("{config:?}").contains("hunter2"));
+    }
 }

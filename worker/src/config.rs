@@ -2,6 +2,7 @@
 
 use clap::Parser;
 use parley_bus::KafkaArgs;
+use secrecy::SecretString;
 
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -9,9 +10,9 @@ use parley_bus::KafkaArgs;
     about = "Parley worker: applies commands from Kafka to Postgres and publishes their events"
 )]
 pub struct WorkerConfig {
-    /// Postgres connection URL.
+    /// Postgres connection URL; never printed.
     #[arg(long, env = "DATABASE_URL")]
-    pub database_url: String,
+    pub database_url: SecretString,
 
     #[command(flatten)]
     pub kafka: KafkaArgs,
@@ -33,4 +34,22 @@ pub struct WorkerConfig {
     /// is a random id per process.
     #[arg(long, env = "PARLEY_WORKER_ID")]
     pub worker_id: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_does_not_show_the_database_password() {
+        let url = "postgres://parley:hunter2@localhost/parley";
+        let config = WorkerConfig::parse_from([
+            "worker",
+            "--database-url",
+            url,
+            "--kafka-bootstrap-servers",
+            "localhost:9092",
+        ]);
+        assert!(!format!("{config:?}").contains("hunter2"));
+    }
 }
