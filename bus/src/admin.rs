@@ -26,12 +26,7 @@ pub async fn ensure_topics(args: &KafkaArgs) -> Result<(), BusError> {
     for result in admin.create_topics(new.iter(), &opts).await? {
         match result {
             Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
-            Err((topic, code)) => {
-                return Err(BusError::CreateTopic {
-                    topic,
-                    reason: code.to_string(),
-                })
-            }
+            Err((topic, code)) => return Err(BusError::CreateTopic { topic, code }),
         }
     }
     tracing::info!(prefix = %args.topic_prefix, partitions = args.partitions, "topics ready");

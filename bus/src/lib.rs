@@ -20,6 +20,10 @@ use thiserror::Error;
 pub enum BusError {
     #[error("kafka: {0}")]
     Kafka(#[from] rdkafka::error::KafkaError),
-    #[error("creating topic {topic}: {reason}")]
-    CreateTopic { topic: String, reason: String },
+    #[error("creating topic {topic}: {code}")]
+    CreateTopic {
+        topic: String,
+        #[source]
+        code: rdkafka::types::RDKafkaErrorCode,
+    },
 }

@@ -6,17 +6,11 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum DbError {
     #[error("database unavailable: {0}")]
-    Unavailable(String),
+    Unavailable(#[from] diesel::r2d2::PoolError),
     #[error("database query failed: {0}")]
     Query(#[from] diesel::result::Error),
     #[error("migrations failed: {0}")]
-    Migration(String),
-}
-
-impl From<diesel::r2d2::PoolError> for DbError {
-    fn from(e: diesel::r2d2::PoolError) -> Self {
-        Self::Unavailable(e.to_string())
-    }
+    Migration(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl DbError {

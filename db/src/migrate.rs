@@ -16,7 +16,7 @@ pub fn run_pending(conn: &mut PgConnection) -> Result<usize, DbError> {
     let ran = conn
         .run_pending_migrations(MIGRATIONS)
         .map(|v| v.len())
-        .map_err(|e| DbError::Migration(e.to_string()));
+        .map_err(DbError::Migration);
     diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})")).execute(conn)?;
     ran
 }

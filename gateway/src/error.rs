@@ -21,7 +21,9 @@ pub enum ApiError {
     #[error("database: {0}")]
     Db(#[from] DbError),
     #[error("kafka: {0}")]
-    Kafka(String),
+    Kafka(#[source] rdkafka::error::KafkaError),
+    #[error("encoding: {0}")]
+    Encode(#[source] serde_json::Error),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -56,7 +58,7 @@ impl ApiError {
                 ErrorCode::Unavailable,
                 "the service is temporarily unavailable; try again",
             ),
-            Self::Db(_) | Self::Internal(_) => {
+            Self::Db(_) | Self::Encode(_) | Self::Internal(_) => {
                 ErrorBody::new(ErrorCode::Internal, "something went wrong on our side")
             }
         }

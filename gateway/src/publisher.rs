@@ -23,8 +23,7 @@ impl Publisher {
     }
 
     pub async fn publish(&self, env: &CommandEnvelope) -> Result<(), ApiError> {
-        let payload =
-            serde_json::to_vec(env).map_err(|e| ApiError::Internal(format!("encoding: {e}")))?;
+        let payload = serde_json::to_vec(env).map_err(ApiError::Encode)?;
         let key = env.key();
         let request_id = env.request_id.to_string();
         let record = FutureRecord::to(&self.topic)
@@ -35,7 +34,7 @@ impl Publisher {
             .send(record, Duration::from_secs(5))
             .await
             .map(drop)
-            .map_err(|(e, _)| ApiError::Kafka(e.to_string()))
+            .map_err(|(e, _)| ApiError::Kafka(e))
     }
 
     /// The underlying client, for readiness probes.
