@@ -4,6 +4,7 @@
 
 use crate::api::{Api, Session};
 use anyhow::Context;
+use backon::{ConstantBuilder, Retryable};
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use rand::distributions::Alphanumeric;
 use rand::Rng;
@@ -34,17 +35,15 @@ pub fn username(tag: &str, i: usize) -> String {
 
 /// Waits until every gateway answers `GET /readyz` with 200.
 pub async fn wait_ready(apis: &[Api]) -> anyhow::Result<()> {
+    // Every 250 ms for about 30 s.
+    let every = ConstantBuilder::new()
+        .with_delay(Duration::from_millis(250))
+        .with_max_times(120);
     for api in apis {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            match api.ready().await {
-                Ok(()) => break,
-                Err(e) if Instant::now() > deadline => {
-                    return Err(e.context(format!("{} is not ready", api.base())))
-                }
-                Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
-            }
-        }
+        (|| api.ready())
+            .retry(every)
+            .await
+            .with_context(|| format!("{} is not ready", api.base()))?;
     }
     Ok(())
 }
@@ -123,23 +122,14 @@ pub async fn room(
     Ok(id)
 }
 
-/// Runs `f` up to `ATTEMPTS` times, pausing a little between attempts.
-async fn retry<T, F, Fut>(mut f: F) -> anyhow::Result<T>
+/// Runs `f` up to `ATTEMPTS` times, 500 ms more apart each time.
+async fn retry<T, F, Fut>(f: F) -> anyhow::Result<T>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<T>>,
 {
-    let mut attempt = 1;
-    loop {
-        match f().await {
-            Ok(v) => return Ok(v),
-            Err(e) if attempt >= ATTEMPTS => return Err(e),
-            Err(_) => {
-                tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt))).await;
-                attempt += 1;
-            }
-        }
-    }
+    f.retry((1..ATTEMPTS).map(|n| Duration::from_millis(500 * u64::from(n))))
+        .await
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use crate::metrics::WorkerMetrics;
 use crate::poison::Input;
 use crate::record::Output;
 use anyhow::Context;
+use backon::{BlockingRetryable, ConstantBuilder, ExponentialBuilder};
 use parley_bus::context::LogContext;
 use parley_bus::{headers, KafkaArgs, Topics};
 use parley_db::PgPool;
@@ -28,7 +29,11 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 const TXN_TIMEOUT: Duration = Duration::from_secs(10);
-const MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// Between failed batches: 100 ms, doubling up to 5 s, for as long as batches fail.
+const BATCH_BACKOFF: ExponentialBuilder = ExponentialBuilder::new()
+    .with_min_delay(Duration::from_millis(100))
+    .with_max_delay(Duration::from_secs(5))
+    .without_max_times();
 
 pub struct Pipeline {
     consumer: BaseConsumer<LogContext>,
@@ -86,36 +91,45 @@ impl Pipeline {
     /// Runs until `shutdown`; the batch in hand when it fires is finished and committed.
     pub fn run(mut self, shutdown: &CancellationToken) -> anyhow::Result<()> {
         tracing::info!(txn_id = %self.txn_id, "worker consuming {}", self.topics.commands);
-        let mut backoff = Duration::from_millis(100);
         while !shutdown.is_cancelled() {
-            let Some(polled) = self.poll_batch(Duration::from_millis(100)) else {
-                continue;
-            };
-            let started = Instant::now();
-            match self.process(&polled) {
-                Ok(prepared) => {
-                    backoff = Duration::from_millis(100);
-                    self.metrics.batch_committed(polled.inputs.len());
-                    tracing::debug!(
-                        commands = polled.inputs.len(),
-                        applied = prepared.applied,
-                        replayed = prepared.replayed,
-                        events = prepared.events.len(),
-                        ms = started.elapsed().as_millis() as u64,
-                        "batch committed"
-                    );
-                }
-                Err(e) => {
-                    self.metrics.batch_failed();
-                    tracing::warn!(error = %format!("{e:#}"), retry_in_ms = backoff.as_millis() as u64,
+            let stop = shutdown.clone();
+            // A failed batch is retried until one succeeds; the backoff then starts afresh.
+            (|| self.next_batch(shutdown))
+                .retry(BATCH_BACKOFF)
+                .sleep(move |d| sleep_unless_cancelled(d, &stop))
+                .notify(|e, d| {
+                    tracing::warn!(error = %format!("{e:#}"), retry_in_ms = d.as_millis() as u64,
                         "batch failed; offsets not committed, retrying");
-                    self.rewind(&polled);
-                    sleep_unless_cancelled(backoff, shutdown);
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
-                }
-            }
+                })
+                .call()?;
         }
         tracing::info!("worker stopped");
+        Ok(())
+    }
+
+    /// Polls and applies one batch; a failed one is rewound so that it is consumed again.
+    /// Once `shutdown` fired it does nothing, so a pending retry ends the loop.
+    fn next_batch(&mut self, shutdown: &CancellationToken) -> anyhow::Result<()> {
+        if shutdown.is_cancelled() {
+            return Ok(());
+        }
+        let Some(polled) = self.poll_batch(Duration::from_millis(100)) else {
+            return Ok(());
+        };
+        let started = Instant::now();
+        let prepared = self.process(&polled).inspect_err(|_| {
+            self.metrics.batch_failed();
+            self.rewind(&polled);
+        })?;
+        self.metrics.batch_committed(polled.inputs.len());
+        tracing::debug!(
+            commands = polled.inputs.len(),
+            applied = prepared.applied,
+            replayed = prepared.replayed,
+            events = prepared.events.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "batch committed"
+        );
         Ok(())
     }
 
@@ -220,28 +234,28 @@ impl Pipeline {
 
     fn send(&self, topic: &str, out: &Output) -> anyhow::Result<()> {
         let headers = out.request_id.map(|r| headers::with_request_id(&r.to_string()));
-        loop {
+        let deliveries = self.producer.context();
+        let attempt = || {
             let mut record = BaseRecord::to(topic).key(&out.key).payload(&out.payload);
             if let Some(h) = headers.clone() {
                 record = record.headers(h);
             }
-            let deliveries = self.producer.context();
             deliveries.sending();
-            match self.producer.send(record) {
-                Ok(()) => return Ok(()),
-                Err((e, _)) => {
-                    deliveries.refused();
-                    if !matches!(
-                        e,
-                        KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull)
-                    ) {
-                        return Err(e.into());
-                    }
-                    // The producer's thread is delivering; room comes soon.
-                    std::thread::sleep(Duration::from_millis(5));
-                }
-            }
-        }
+            self.producer.send(record).map_err(|(e, _)| {
+                deliveries.refused();
+                e
+            })
+        };
+        // A full queue: the producer's thread is delivering, and room comes soon.
+        use RDKafkaErrorCode::QueueFull;
+        let queue_full = ConstantBuilder::new()
+            .with_delay(Duration::from_millis(5))
+            .without_max_times();
+        attempt
+            .retry(queue_full)
+            .when(|e| matches!(e, KafkaError::MessageProduction(QueueFull)))
+            .call()
+            .map_err(Into::into)
     }
 
     /// Moves the consumer back to the start of a failed batch so it is consumed again.
@@ -297,19 +311,17 @@ fn new_producer(
     Ok(Arc::new(producer))
 }
 
-/// Repeats a transactional call while librdkafka says the error is retriable.
-fn retrying(mut call: impl FnMut() -> KafkaResult<()>) -> KafkaResult<()> {
+/// Repeats a transactional call while librdkafka says the error is retriable: five more
+/// tries, 200 ms, 400 ms, ... 1 s apart.
+fn retrying(call: impl FnMut() -> KafkaResult<()>) -> KafkaResult<()> {
     let mut tries = 0;
-    loop {
-        match call() {
-            Err(KafkaError::Transaction(e)) if e.is_retriable() && tries < 5 => {
-                tries += 1;
-                tracing::warn!(error = %e, tries, "retrying a transactional call");
-                std::thread::sleep(Duration::from_millis(200 * tries));
-            }
-            other => return other,
-        }
-    }
+    call.retry((1..=5).map(|n| Duration::from_millis(200 * n)))
+        .when(|e| matches!(e, KafkaError::Transaction(e) if e.is_retriable()))
+        .notify(|e, _| {
+            tries += 1;
+            tracing::warn!(error = %e, tries, "retrying a transactional call");
+        })
+        .call()
 }
 
 fn sleep_unless_cancelled(d: Duration, shutdown: &CancellationToken) {
