@@ -1,14 +1,12 @@
-//! Kafka glue shared by the gateway and the worker: the one place that names topics,
-//! sets client options, and creates topics at start-up.
+//! Kafka glue shared by the gateway and the worker, and nothing else: the one place that
+//! names topics, sets client options, and creates topics at start-up. Logs, signals and
+//! metrics are `parley-telemetry`'s.
 
 pub mod admin;
-pub mod age;
 pub mod client;
 pub mod config;
 pub mod context;
 pub mod headers;
-pub mod histogram;
-pub mod process;
 pub mod topics;
 
 pub use config::KafkaArgs;

@@ -7,10 +7,12 @@ use tokio_util::sync::CancellationToken;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     return_large_allocations_to_the_os();
-    parley_bus::process::init_tracing();
+    parley_telemetry::process::init_tracing();
     let config = GatewayConfig::parse();
     let shutdown = CancellationToken::new();
-    let signals = tokio::spawn(parley_bus::process::cancel_on_signal(shutdown.clone()));
+    let signals = tokio::spawn(parley_telemetry::process::cancel_on_signal(
+        shutdown.clone(),
+    ));
     let result = async {
         let app = Application::build(config, shutdown.clone()).await?;
         app.run_until_stopped().await

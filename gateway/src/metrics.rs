@@ -1,47 +1,22 @@
-//! Process metrics, rendered in the Prometheus text format at `/metrics`.
+//! The gateway's metrics, served in the Prometheus text format at `/metrics`.
 //!
-//! Plain atomics: cheap on hot paths, and a handful of series does not need a registry.
+//! Each field is a handle on a metric registered in `registry` (`prometheus-client`): an
+//! increment on a hot path is one atomic add.
 
-use parley_bus::age::AgeHistogram;
-use std::fmt::Write;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use parley_telemetry::age::AgeHistogram;
+use parley_telemetry::prometheus_client::metrics::counter::Counter;
+use parley_telemetry::prometheus_client::metrics::family::Family;
+use parley_telemetry::prometheus_client::metrics::gauge::Gauge;
+use parley_telemetry::prometheus_client::registry::Registry;
+use parley_telemetry::register;
 
-#[derive(Default)]
-pub struct Counter(AtomicU64);
+/// The values of the `class` label of `parley_http_requests_total`.
+const CLASSES: [&str; 5] = ["1xx", "2xx", "3xx", "4xx", "5xx"];
 
-impl Counter {
-    pub fn inc(&self) {
-        self.add(1);
-    }
-    pub fn add(&self, n: u64) {
-        self.0.fetch_add(n, Ordering::Relaxed);
-    }
-    pub fn get(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
-    }
-}
-
-#[derive(Default)]
-pub struct Gauge(AtomicI64);
-
-impl Gauge {
-    pub fn inc(&self) {
-        self.0.fetch_add(1, Ordering::Relaxed);
-    }
-    pub fn dec(&self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
-    }
-    pub fn set(&self, v: i64) {
-        self.0.store(v, Ordering::Relaxed);
-    }
-    pub fn get(&self) -> i64 {
-        self.0.load(Ordering::Relaxed)
-    }
-}
-
-#[derive(Default)]
 pub struct Metrics {
-    pub http_requests: [Counter; 5],
+    registry: Registry,
+    /// One series per status class, in the order of `CLASSES`.
+    http_requests: [Counter; 5],
     pub commands_in_flight: Gauge,
     pub streams_open: Gauge,
     pub streams_closed_slow: Counter,
@@ -54,6 +29,59 @@ pub struct Metrics {
     pub event_age: AgeHistogram,
 }
 
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut r = Registry::default();
+        let requests: Family<[(&str, &str); 1], Counter> = register(
+            &mut r,
+            "parley_http_requests",
+            "HTTP responses by status class",
+        );
+        // Created up front, so every class is exported (as 0) before its first response.
+        let http_requests = CLASSES.map(|class| requests.get_or_create_owned(&[("class", class)]));
+        Self {
+            http_requests,
+            commands_in_flight: register(
+                &mut r,
+                "parley_commands_in_flight",
+                "Commands being published to Kafka",
+            ),
+            streams_open: register(&mut r, "parley_streams_open", "Open SSE streams"),
+            streams_closed_slow: register(
+                &mut r,
+                "parley_streams_closed_slow",
+                "Streams closed for falling too far behind",
+            ),
+            events_consumed: register(
+                &mut r,
+                "parley_events_consumed",
+                "Events read from the events topic",
+            ),
+            events_delivered: register(
+                &mut r,
+                "parley_events_delivered",
+                "Events handed to streams",
+            ),
+            events_undecodable: register(
+                &mut r,
+                "parley_events_undecodable",
+                "Event records that did not decode",
+            ),
+            events_deduplicated: register(
+                &mut r,
+                "parley_events_deduplicated",
+                "Events dropped as already routed",
+            ),
+            event_age: AgeHistogram::register(
+                &mut r,
+                "parley_event_age_seconds",
+                "Time from a worker producing an event to this gateway consuming it",
+            ),
+            registry: r,
+        }
+    }
+}
+
 impl Metrics {
     /// Counts a response by status class (1xx..5xx).
     pub fn count_response(&self, status: u16) {
@@ -62,76 +90,7 @@ impl Metrics {
     }
 
     pub fn render(&self) -> String {
-        let mut out = String::with_capacity(1024);
-        let _ = writeln!(
-            out,
-            "# HELP parley_http_requests_total HTTP responses by status class."
-        );
-        let _ = writeln!(out, "# TYPE parley_http_requests_total counter");
-        for (i, c) in self.http_requests.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "parley_http_requests_total{{class=\"{}xx\"}} {}",
-                i + 1,
-                c.get()
-            );
-        }
-        let series: [(&str, &str, &str, String); 7] = [
-            (
-                "parley_commands_in_flight",
-                "gauge",
-                "Commands being published to Kafka.",
-                self.commands_in_flight.get().to_string(),
-            ),
-            (
-                "parley_streams_open",
-                "gauge",
-                "Open SSE streams.",
-                self.streams_open.get().to_string(),
-            ),
-            (
-                "parley_streams_closed_slow_total",
-                "counter",
-                "Streams closed for falling too far behind.",
-                self.streams_closed_slow.get().to_string(),
-            ),
-            (
-                "parley_events_consumed_total",
-                "counter",
-                "Events read from the events topic.",
-                self.events_consumed.get().to_string(),
-            ),
-            (
-                "parley_events_delivered_total",
-                "counter",
-                "Events handed to streams.",
-                self.events_delivered.get().to_string(),
-            ),
-            (
-                "parley_events_undecodable_total",
-                "counter",
-                "Event records that did not decode.",
-                self.events_undecodable.get().to_string(),
-            ),
-            (
-                "parley_events_deduplicated_total",
-                "counter",
-                "Events dropped as already routed.",
-                self.events_deduplicated.get().to_string(),
-            ),
-        ];
-        for (name, kind, help, value) in series {
-            let _ = writeln!(
-                out,
-                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
-            );
-        }
-        self.event_age.render(
-            &mut out,
-            "parley_event_age_seconds",
-            "Time from a worker producing an event to this gateway consuming it.",
-        );
-        out
+        parley_telemetry::render(&self.registry)
     }
 }
 
@@ -145,9 +104,13 @@ mod tests {
         m.count_response(201);
         m.count_response(404);
         m.streams_open.inc();
+        m.events_consumed.inc();
         let text = m.render();
-        assert!(text.contains("parley_http_requests_total{class=\"2xx\"} 1"));
-        assert!(text.contains("parley_http_requests_total{class=\"4xx\"} 1"));
-        assert!(text.contains("parley_streams_open 1"));
+        assert!(text.contains("parley_http_requests_total{class=\"2xx\"} 1\n"));
+        assert!(text.contains("parley_http_requests_total{class=\"4xx\"} 1\n"));
+        assert!(text.contains("parley_http_requests_total{class=\"5xx\"} 0\n"));
+        assert!(text.contains("# TYPE parley_streams_open gauge\nparley_streams_open 1\n"));
+        assert!(text.contains("\nparley_events_consumed_total 1\n"));
+        assert!(text.contains("# HELP parley_streams_open Open SSE streams.\n"));
     }
 }

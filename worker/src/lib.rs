@@ -38,18 +38,24 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
 
     let metrics = std::sync::Arc::new(metrics::WorkerMetrics::default());
     let server = match &config.metrics_listen {
-        Some(addr) => Some(
-            metrics::serve(addr, metrics.clone(), shutdown.clone())
-                .with_context(|| format!("binding {addr}"))?,
-        ),
+        Some(addr) => {
+            let listener =
+                std::net::TcpListener::bind(addr).with_context(|| format!("binding {addr}"))?;
+            let served = metrics::serve(listener, metrics.clone(), shutdown.clone());
+            Some(tokio::spawn(served))
+        }
         None => None,
     };
-    let pipeline = pipeline::Pipeline::new(&config, pool, metrics)?;
-    let token = shutdown.clone();
-    let result = tokio::task::spawn_blocking(move || pipeline.run(&token)).await?;
+    let result = async {
+        let pipeline = pipeline::Pipeline::new(&config, pool, metrics)?;
+        let token = shutdown.clone();
+        tokio::task::spawn_blocking(move || pipeline.run(&token)).await?
+    }
+    .await;
+    // The metrics server stops with the pipeline, whether it ended or failed to start.
     shutdown.cancel();
     if let Some(server) = server {
-        let _ = tokio::task::spawn_blocking(move || server.join()).await;
+        server.await?.context("serving worker metrics")?;
     }
     result
 }

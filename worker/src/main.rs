@@ -11,10 +11,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    parley_bus::process::init_tracing();
+    parley_telemetry::process::init_tracing();
     let config = WorkerConfig::parse();
     let shutdown = CancellationToken::new();
-    let signals = tokio::spawn(parley_bus::process::cancel_on_signal(shutdown.clone()));
+    let signals = tokio::spawn(parley_telemetry::process::cancel_on_signal(
+        shutdown.clone(),
+    ));
     let result = parley_worker::run(config, shutdown).await;
     signals.abort();
     if let Err(e) = &result {

@@ -1,45 +1,88 @@
-//! The worker's metrics (batch sizes, commands, failures, consumer lag) in the Prometheus
-//! text format, served on `PARLEY_WORKER_METRICS_LISTEN` by a tiny HTTP responder.
+//! The worker's metrics (batch sizes, failures, consumer lag, command age), registered with
+//! `prometheus-client` and served at `/metrics` on `PARLEY_WORKER_METRICS_LISTEN` by a
+//! one-thread actix-web server (the gateway's HTTP stack, so nothing new to build); any
+//! other path is a 404.
 
-use parley_bus::age::AgeHistogram;
-use parley_bus::histogram::Histogram;
-use std::fmt::Write as _;
-use std::io::{Read, Write};
+use actix_web::{web, App, HttpResponse, HttpServer};
+use parley_telemetry::age::AgeHistogram;
+use parley_telemetry::prometheus_client::collector::Collector;
+use parley_telemetry::prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
+use parley_telemetry::prometheus_client::metrics::counter::Counter;
+use parley_telemetry::prometheus_client::metrics::gauge::ConstGauge;
+use parley_telemetry::prometheus_client::metrics::histogram::Histogram;
+use parley_telemetry::prometheus_client::registry::Registry;
 use std::net::TcpListener;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// Upper bounds of the batch-size histogram buckets.
-const BUCKETS: [u64; 7] = [1, 5, 10, 50, 100, 250, 500];
+const BUCKETS: [f64; 7] = [1.0, 5.0, 10.0, 50.0, 100.0, 250.0, 500.0];
 
 pub struct WorkerMetrics {
+    registry: Registry,
     batch_size: Histogram,
-    failures: AtomicU64,
+    failures: Counter,
     lag: Arc<AtomicI64>,
     /// From a gateway producing a command to this worker polling it.
     pub command_age: AgeHistogram,
 }
 
+/// `parley_worker_lag`, read at each scrape from the atomic that the consumer's statistics
+/// callback (`parley_bus::context::LogContext`) keeps.
+#[derive(Debug)]
+struct Lag(Arc<AtomicI64>);
+
+impl Collector for Lag {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let gauge = ConstGauge::new(self.0.load(Ordering::Relaxed));
+        gauge.encode(encoder.encode_descriptor(
+            "parley_worker_lag",
+            "Command records not yet consumed on this worker's partitions.",
+            None,
+            gauge.metric_type(),
+        )?)
+    }
+}
+
 impl Default for WorkerMetrics {
     fn default() -> Self {
+        let mut registry = Registry::default();
+        let batch_size = Histogram::new(BUCKETS);
+        registry.register(
+            "parley_worker_batch_size",
+            "Commands applied per batch",
+            batch_size.clone(),
+        );
+        let failures = parley_telemetry::register(
+            &mut registry,
+            "parley_worker_batch_failures",
+            "Batches rolled back and retried",
+        );
+        let lag = Arc::new(AtomicI64::new(0));
+        registry.register_collector(Box::new(Lag(Arc::clone(&lag))));
+        let command_age = AgeHistogram::register(
+            &mut registry,
+            "parley_worker_command_age_seconds",
+            "Time from a gateway producing a command to this worker polling it",
+        );
         Self {
-            batch_size: Histogram::new(&BUCKETS, 1.0),
-            failures: AtomicU64::default(),
-            lag: Arc::default(),
-            command_age: AgeHistogram::default(),
+            registry,
+            batch_size,
+            failures,
+            lag,
+            command_age,
         }
     }
 }
 
 impl WorkerMetrics {
     pub fn batch_committed(&self, commands: usize) {
-        self.batch_size.observe(commands as u64);
+        self.batch_size.observe(commands as f64);
     }
 
     pub fn batch_failed(&self) {
-        self.failures.fetch_add(1, Ordering::Relaxed);
+        self.failures.inc();
     }
 
     /// The gauge of records not yet consumed on this worker's partitions, kept by the
@@ -49,83 +92,96 @@ impl WorkerMetrics {
     }
 
     pub fn render(&self) -> String {
-        let mut out = String::new();
-        self.batch_size.render(
-            &mut out,
-            "parley_worker_batch_size",
-            "Commands applied per batch.",
-        );
-        let _ = writeln!(
-            out,
-            "# HELP parley_worker_batch_failures_total Batches rolled back and retried."
-        );
-        let _ = writeln!(out, "# TYPE parley_worker_batch_failures_total counter");
-        let _ = writeln!(
-            out,
-            "parley_worker_batch_failures_total {}",
-            self.failures.load(Ordering::Relaxed)
-        );
-        let _ = writeln!(out, "# HELP parley_worker_lag Command records not yet consumed on this worker's partitions.");
-        let _ = writeln!(out, "# TYPE parley_worker_lag gauge");
-        let _ = writeln!(
-            out,
-            "parley_worker_lag {}",
-            self.lag.load(Ordering::Relaxed)
-        );
-        self.command_age.render(
-            &mut out,
-            "parley_worker_command_age_seconds",
-            "Time from a gateway producing a command to this worker polling it.",
-        );
-        out
+        parley_telemetry::render(&self.registry)
     }
 }
 
-/// Serves the metrics on `listen` until `shutdown`, on a thread of its own.
-pub fn serve(
-    listen: &str,
+async fn get_metrics(metrics: web::Data<WorkerMetrics>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(parley_telemetry::CONTENT_TYPE)
+        .body(metrics.render())
+}
+
+/// Serves `GET /metrics` on `listener` until `shutdown` fires, then stops the server and
+/// returns once it has.
+pub async fn serve(
+    listener: TcpListener,
     metrics: Arc<WorkerMetrics>,
     shutdown: CancellationToken,
-) -> std::io::Result<std::thread::JoinHandle<()>> {
-    let listener = TcpListener::bind(listen)?;
-    listener.set_nonblocking(true)?;
+) -> std::io::Result<()> {
     tracing::info!(addr = %listener.local_addr()?, "worker metrics listening");
-    Ok(std::thread::spawn(move || {
-        while !shutdown.is_cancelled() {
-            match listener.accept() {
-                Ok((mut conn, _)) => {
-                    let _ = conn.set_nonblocking(false);
-                    let _ = conn.set_read_timeout(Some(Duration::from_secs(2)));
-                    let mut request = [0u8; 1024];
-                    let _ = conn.read(&mut request);
-                    let body = metrics.render();
-                    let _ = write!(
-                        conn,
-                        "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                        body.len()
-                    );
-                }
-                Err(_) => std::thread::sleep(Duration::from_millis(100)),
-            }
-        }
-    }))
+    let metrics = web::Data::from(metrics);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(metrics.clone())
+            .route("/metrics", web::get().to(get_metrics))
+    })
+    .workers(1)
+    .disable_signals()
+    .shutdown_timeout(1)
+    .listen(listener)?
+    .run();
+    let handle = server.handle();
+    let stop = async move {
+        shutdown.cancelled().await;
+        handle.stop(true).await;
+    };
+    let (served, ()) = tokio::join!(server, stop);
+    served
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn batch_sizes_land_in_cumulative_buckets() {
         let m = WorkerMetrics::default();
         m.batch_committed(3);
         m.batch_committed(120);
+        m.batch_failed();
         m.lag_gauge().store(7, Ordering::Relaxed);
         let text = m.render();
-        assert!(text.contains("parley_worker_batch_size_bucket{le=\"1\"} 0"));
-        assert!(text.contains("parley_worker_batch_size_bucket{le=\"5\"} 1"));
-        assert!(text.contains("parley_worker_batch_size_bucket{le=\"250\"} 2"));
-        assert!(text.contains("parley_worker_batch_size_sum 123"));
-        assert!(text.contains("parley_worker_lag 7"));
+        for line in [
+            "parley_worker_batch_size_bucket{le=\"1\"} 0",
+            "parley_worker_batch_size_bucket{le=\"5\"} 1",
+            "parley_worker_batch_size_bucket{le=\"250\"} 2",
+            "parley_worker_batch_size_bucket{le=\"+Inf\"} 2",
+            "parley_worker_batch_size_sum 123.0",
+            "parley_worker_batch_failures_total 1",
+            "# TYPE parley_worker_lag gauge",
+            "parley_worker_lag 7",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} missing:\n{text}");
+        }
+    }
+
+    #[tokio::test]
+    async fn serves_metrics_and_404_elsewhere_until_shutdown() -> anyhow::Result<()> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let shutdown = CancellationToken::new();
+        let metrics = Arc::new(WorkerMetrics::default());
+        let server = tokio::spawn(serve(listener, metrics, shutdown.clone()));
+
+        let metrics = reqwest::get(format!("{base}/metrics")).await?;
+        let nope = reqwest::get(format!("{base}/nope")).await?;
+
+        assert_eq!(metrics.status(), 200);
+        let text = metrics.text().await?;
+        for name in [
+            "parley_worker_batch_size_count",
+            "parley_worker_batch_failures_total",
+            "parley_worker_lag",
+            "parley_worker_command_age_seconds_count",
+        ] {
+            assert!(text.contains(name), "{name} missing:\n{text}");
+        }
+        assert_eq!(nope.status(), 404);
+        shutdown.cancel();
+        let stopped = tokio::time::timeout(Duration::from_secs(5), server).await;
+        assert!(matches!(stopped, Ok(Ok(Ok(())))), "{stopped:?}");
+        Ok(())
     }
 }

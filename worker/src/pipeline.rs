@@ -148,7 +148,9 @@ impl Pipeline {
                     break;
                 }
                 Some(Ok(msg)) => {
-                    self.metrics.command_age.observe(&msg);
+                    self.metrics
+                        .command_age
+                        .observe_since(msg.timestamp().to_millis());
                     let entry = polled
                         .ranges
                         .entry(msg.partition())

@@ -225,7 +225,7 @@ impl Hub {
                 streams.remove(user);
             }
         }
-        self.metrics.events_delivered.add(delivered);
+        self.metrics.events_delivered.inc_by(delivered);
         let buf = &mut inner.buffer[partition];
         buf.push_back(routed);
         if buf.len() > self.replay_cap {

@@ -115,7 +115,7 @@ impl Router {
                 Ok(m) => {
                     let (partition, offset) = (m.partition(), m.offset());
                     self.parts.metrics.events_consumed.inc();
-                    self.parts.metrics.event_age.observe(&m);
+                    self.parts.metrics.event_age.observe_since(m.timestamp().to_millis());
                     self.handle(partition, offset, m.payload().unwrap_or_default());
                 }
                 Err(KafkaError::PartitionEOF(p)) => self.mark_caught_up(p),
