@@ -1,4 +1,6 @@
-//! Topic creation at start-up, and a cheap reachability probe for `/readyz`.
+//! Topic creation at start-up: the commands and events topics with the configured
+//! partitions and replication, and the one-partition dead-letter topic. Nothing here probes
+//! reachability: `/readyz` asks the gateway's own producer for metadata.
 
 use crate::{BusError, KafkaArgs};
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
