@@ -4,10 +4,10 @@ use crate::rows::UserRow;
 use crate::schema::{friendships::dsl as f, users::dsl as u};
 use chrono::Utc;
 use diesel::prelude::*;
-use uuid::Uuid;
+use parley_schema::UserId;
 
 /// Adds `friend` to `user`'s list; false when already there.
-pub fn add(conn: &mut PgConnection, user: Uuid, friend: Uuid) -> QueryResult<bool> {
+pub fn add(conn: &mut PgConnection, user: UserId, friend: UserId) -> QueryResult<bool> {
     diesel::insert_into(f::friendships)
         .values((
             f::user_id.eq(user),
@@ -20,14 +20,14 @@ pub fn add(conn: &mut PgConnection, user: Uuid, friend: Uuid) -> QueryResult<boo
 }
 
 /// Removes `friend` from `user`'s list; false when not there.
-pub fn remove(conn: &mut PgConnection, user: Uuid, friend: Uuid) -> QueryResult<bool> {
+pub fn remove(conn: &mut PgConnection, user: UserId, friend: UserId) -> QueryResult<bool> {
     diesel::delete(f::friendships.filter(f::user_id.eq(user).and(f::friend_id.eq(friend))))
         .execute(conn)
         .map(|n| n == 1)
 }
 
 /// `user`'s friends (active accounts), in the order they were added.
-pub fn list(conn: &mut PgConnection, user: Uuid) -> QueryResult<Vec<UserRow>> {
+pub fn list(conn: &mut PgConnection, user: UserId) -> QueryResult<Vec<UserRow>> {
     f::friendships
         .inner_join(u::users.on(u::id.eq(f::friend_id)))
         .filter(f::user_id.eq(user).and(u::deleted_at.is_null()))
@@ -37,7 +37,7 @@ pub fn list(conn: &mut PgConnection, user: Uuid) -> QueryResult<Vec<UserRow>> {
 }
 
 /// Deletes every friendship of `user`, both ways; returns who had `user` as a friend.
-pub fn remove_all_of_user(conn: &mut PgConnection, user: Uuid) -> QueryResult<Vec<Uuid>> {
+pub fn remove_all_of_user(conn: &mut PgConnection, user: UserId) -> QueryResult<Vec<UserId>> {
     diesel::delete(f::friendships.filter(f::user_id.eq(user))).execute(conn)?;
     diesel::delete(f::friendships.filter(f::friend_id.eq(user)))
         .returning(f::user_id)

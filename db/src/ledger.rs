@@ -5,7 +5,6 @@ use crate::schema::applied_commands::dsl as a;
 use chrono::Utc;
 use diesel::prelude::*;
 use parley_schema::RequestId;
-use uuid::Uuid;
 
 /// One applied command: the status of its outcome and its events, stored as the JSON array
 /// of the records published (see the migration `ledger_events_text`).
@@ -18,15 +17,14 @@ pub struct Entry {
 
 /// The entries of those of `ids` that were applied already.
 pub fn find_many(conn: &mut PgConnection, ids: &[RequestId]) -> QueryResult<Vec<Entry>> {
-    let ids: Vec<Uuid> = ids.iter().map(|r| r.0).collect();
-    let rows: Vec<(Uuid, i16, String)> = a::applied_commands
+    let rows: Vec<(RequestId, i16, String)> = a::applied_commands
         .filter(a::request_id.eq_any(ids))
         .select((a::request_id, a::status, a::events))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, status, events)| Entry {
-            request_id: id.into(),
+        .map(|(request_id, status, events)| Entry {
+            request_id,
             status,
             events,
         })
@@ -43,7 +41,7 @@ pub fn record_many(conn: &mut PgConnection, entries: &[Entry]) -> QueryResult<()
         .iter()
         .map(|e| {
             (
-                a::request_id.eq(e.request_id.0),
+                a::request_id.eq(e.request_id),
                 a::status.eq(e.status),
                 a::events.eq(&e.events),
                 a::applied_at.eq(now),

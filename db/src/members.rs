@@ -4,10 +4,10 @@ use crate::rows::{MembershipRow, RoomRow, UserRow};
 use crate::schema::{memberships::dsl as m, rooms::dsl as r, users::dsl as u};
 use chrono::Utc;
 use diesel::prelude::*;
-use uuid::Uuid;
+use parley_schema::{RoomId, UserId};
 
 /// Adds `user` to `room`; false when already a member.
-pub fn add(conn: &mut PgConnection, room: Uuid, user: Uuid) -> QueryResult<bool> {
+pub fn add(conn: &mut PgConnection, room: RoomId, user: UserId) -> QueryResult<bool> {
     let row = MembershipRow {
         room_id: room,
         user_id: user,
@@ -22,19 +22,19 @@ pub fn add(conn: &mut PgConnection, room: Uuid, user: Uuid) -> QueryResult<bool>
 }
 
 /// Removes `user` from `room`; false when not a member.
-pub fn remove(conn: &mut PgConnection, room: Uuid, user: Uuid) -> QueryResult<bool> {
+pub fn remove(conn: &mut PgConnection, room: RoomId, user: UserId) -> QueryResult<bool> {
     diesel::delete(m::memberships.filter(m::room_id.eq(room).and(m::user_id.eq(user))))
         .execute(conn)
         .map(|n| n == 1)
 }
 
-pub fn remove_all_of_user(conn: &mut PgConnection, user: Uuid) -> QueryResult<Vec<Uuid>> {
+pub fn remove_all_of_user(conn: &mut PgConnection, user: UserId) -> QueryResult<Vec<RoomId>> {
     diesel::delete(m::memberships.filter(m::user_id.eq(user)))
         .returning(m::room_id)
         .get_results(conn)
 }
 
-pub fn find(conn: &mut PgConnection, room: Uuid, user: Uuid) -> QueryResult<Option<MembershipRow>> {
+pub fn find(conn: &mut PgConnection, room: RoomId, user: UserId) -> QueryResult<Option<MembershipRow>> {
     m::memberships
         .filter(m::room_id.eq(room).and(m::user_id.eq(user)))
         .select(MembershipRow::as_select())
@@ -42,11 +42,11 @@ pub fn find(conn: &mut PgConnection, room: Uuid, user: Uuid) -> QueryResult<Opti
         .optional()
 }
 
-pub fn is_member(conn: &mut PgConnection, room: Uuid, user: Uuid) -> QueryResult<bool> {
+pub fn is_member(conn: &mut PgConnection, room: RoomId, user: UserId) -> QueryResult<bool> {
     find(conn, room, user).map(|m| m.is_some())
 }
 
-pub fn member_ids(conn: &mut PgConnection, room: Uuid) -> QueryResult<Vec<Uuid>> {
+pub fn member_ids(conn: &mut PgConnection, room: RoomId) -> QueryResult<Vec<UserId>> {
     m::memberships
         .filter(m::room_id.eq(room))
         .select(m::user_id)
@@ -54,7 +54,7 @@ pub fn member_ids(conn: &mut PgConnection, room: Uuid) -> QueryResult<Vec<Uuid>>
 }
 
 /// The active members of a room, in joining order.
-pub fn members(conn: &mut PgConnection, room: Uuid) -> QueryResult<Vec<UserRow>> {
+pub fn members(conn: &mut PgConnection, room: RoomId) -> QueryResult<Vec<UserRow>> {
     m::memberships
         .inner_join(u::users)
         .filter(m::room_id.eq(room).and(u::deleted_at.is_null()))
@@ -64,7 +64,7 @@ pub fn members(conn: &mut PgConnection, room: Uuid) -> QueryResult<Vec<UserRow>>
 }
 
 /// The rooms of `user` with the membership row, newest activity first.
-pub fn rooms_of(conn: &mut PgConnection, user: Uuid) -> QueryResult<Vec<(RoomRow, MembershipRow)>> {
+pub fn rooms_of(conn: &mut PgConnection, user: UserId) -> QueryResult<Vec<(RoomRow, MembershipRow)>> {
     m::memberships
         .inner_join(r::rooms)
         .filter(m::user_id.eq(user))
@@ -74,7 +74,7 @@ pub fn rooms_of(conn: &mut PgConnection, user: Uuid) -> QueryResult<Vec<(RoomRow
 }
 
 /// Moves the read marker forward to `seq` (never backwards); returns the marker after.
-pub fn mark_read(conn: &mut PgConnection, room: Uuid, user: Uuid, seq: i64) -> QueryResult<i64> {
+pub fn mark_read(conn: &mut PgConnection, room: RoomId, user: UserId, seq: i64) -> QueryResult<i64> {
     diesel::update(
         m::memberships.filter(
             m::room_id
@@ -92,7 +92,7 @@ pub fn mark_read(conn: &mut PgConnection, room: Uuid, user: Uuid, seq: i64) -> Q
 }
 
 /// The member who joined `room` first, if any is left.
-pub fn longest_standing(conn: &mut PgConnection, room: Uuid) -> QueryResult<Option<Uuid>> {
+pub fn longest_standing(conn: &mut PgConnection, room: RoomId) -> QueryResult<Option<UserId>> {
     m::memberships
         .filter(m::room_id.eq(room))
         .order(m::joined_at.asc())
@@ -102,7 +102,7 @@ pub fn longest_standing(conn: &mut PgConnection, room: Uuid) -> QueryResult<Opti
 }
 
 /// `(room, member)` for every member of `rooms`.
-pub fn members_of_rooms(conn: &mut PgConnection, rooms: &[Uuid]) -> QueryResult<Vec<(Uuid, Uuid)>> {
+pub fn members_of_rooms(conn: &mut PgConnection, rooms: &[RoomId]) -> QueryResult<Vec<(RoomId, UserId)>> {
     m::memberships
         .filter(m::room_id.eq_any(rooms))
         .select((m::room_id, m::user_id))
@@ -110,13 +110,13 @@ pub fn members_of_rooms(conn: &mut PgConnection, rooms: &[Uuid]) -> QueryResult<
 }
 
 /// Moves several read markers forward at once (`(room, user, seq)`; never backwards).
-pub fn mark_read_many(conn: &mut PgConnection, marks: &[(Uuid, Uuid, i64)]) -> QueryResult<()> {
+pub fn mark_read_many(conn: &mut PgConnection, marks: &[(RoomId, UserId, i64)]) -> QueryResult<()> {
     use diesel::sql_types::{Array, Int8, Uuid as SqlUuid};
     if marks.is_empty() {
         return Ok(());
     }
-    let rooms: Vec<Uuid> = marks.iter().map(|m| m.0).collect();
-    let users: Vec<Uuid> = marks.iter().map(|m| m.1).collect();
+    let rooms: Vec<RoomId> = marks.iter().map(|m| m.0).collect();
+    let users: Vec<UserId> = marks.iter().map(|m| m.1).collect();
     let seqs: Vec<i64> = marks.iter().map(|m| m.2).collect();
     diesel::sql_query(
         "UPDATE memberships m SET last_read_seq = v.seq \

@@ -5,7 +5,7 @@ use crate::schema::{messages::dsl as msg, rooms::dsl as r, users};
 use crate::views;
 use diesel::prelude::*;
 use parley_schema::model::Message;
-use uuid::Uuid;
+use parley_schema::{MessageId, RoomId, UserId};
 
 pub fn insert_many(conn: &mut PgConnection, rows: &[MessageRow]) -> QueryResult<()> {
     diesel::insert_into(msg::messages)
@@ -14,7 +14,7 @@ pub fn insert_many(conn: &mut PgConnection, rows: &[MessageRow]) -> QueryResult<
         .map(drop)
 }
 
-pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Message>> {
+pub fn find(conn: &mut PgConnection, id: MessageId) -> QueryResult<Option<Message>> {
     with_author()
         .filter(msg::id.eq(id))
         .first::<(MessageRow, Option<AuthorRow>)>(conn)
@@ -26,7 +26,7 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Message>> {
 /// polling client asks for); otherwise the newest `limit` before `before` (or the end).
 pub fn page(
     conn: &mut PgConnection,
-    room: Uuid,
+    room: RoomId,
     after: Option<i64>,
     before: Option<i64>,
     limit: i64,
@@ -52,7 +52,7 @@ pub fn page(
 }
 
 /// The newest message of each of `rooms`.
-pub fn last_of_rooms(conn: &mut PgConnection, rooms: &[Uuid]) -> QueryResult<Vec<Message>> {
+pub fn last_of_rooms(conn: &mut PgConnection, rooms: &[RoomId]) -> QueryResult<Vec<Message>> {
     let rows: Vec<(MessageRow, Option<AuthorRow>)> = msg::messages
         .inner_join(r::rooms.on(r::id.eq(msg::room_id).and(r::last_seq.eq(msg::seq))))
         .left_join(users::table)
@@ -81,7 +81,7 @@ fn with_author() -> diesel::dsl::Select<
 #[derive(diesel::QueryableByName)]
 struct Found {
     #[diesel(sql_type = diesel::sql_types::Uuid)]
-    id: Uuid,
+    id: MessageId,
 }
 
 /// Messages already stored under any of these `(author, client_id)` pairs.
@@ -91,13 +91,13 @@ struct Found {
 /// (measured: one sequential scan per worker batch, growing with every message stored).
 pub fn find_by_client_ids(
     conn: &mut PgConnection,
-    pairs: &[(Uuid, String)],
+    pairs: &[(UserId, String)],
 ) -> QueryResult<Vec<Message>> {
     use diesel::sql_types::{Array, Text, Uuid as SqlUuid};
     if pairs.is_empty() {
         return Ok(Vec::new());
     }
-    let authors: Vec<Uuid> = pairs.iter().map(|(a, _)| *a).collect();
+    let authors: Vec<UserId> = pairs.iter().map(|(a, _)| *a).collect();
     let ids: Vec<&str> = pairs.iter().map(|(_, c)| c.as_str()).collect();
     let found: Vec<Found> = diesel::sql_query(
         "SELECT m.id FROM unnest($1, $2) AS p(author_id, client_id) \
@@ -109,7 +109,7 @@ pub fn find_by_client_ids(
     if found.is_empty() {
         return Ok(Vec::new());
     }
-    let found: Vec<Uuid> = found.into_iter().map(|f| f.id).collect();
+    let found: Vec<MessageId> = found.into_iter().map(|f| f.id).collect();
     let rows: Vec<(MessageRow, Option<AuthorRow>)> =
         with_author().filter(msg::id.eq_any(found)).load(conn)?;
     Ok(rows

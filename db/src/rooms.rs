@@ -5,7 +5,7 @@ use crate::schema::{memberships::dsl as m, rooms::dsl as r};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 use std::collections::HashMap;
-use uuid::Uuid;
+use parley_schema::{RoomId, UserId};
 
 pub fn insert(conn: &mut PgConnection, row: &RoomRow) -> QueryResult<()> {
     diesel::insert_into(r::rooms)
@@ -14,7 +14,7 @@ pub fn insert(conn: &mut PgConnection, row: &RoomRow) -> QueryResult<()> {
         .map(drop)
 }
 
-pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<RoomRow>> {
+pub fn find(conn: &mut PgConnection, id: RoomId) -> QueryResult<Option<RoomRow>> {
     r::rooms
         .find(id)
         .select(RoomRow::as_select())
@@ -24,7 +24,7 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<RoomRow>> {
 
 /// The room, row-locked until the transaction ends: commands on one room that race
 /// (two workers during a rebalance) are applied one after the other.
-pub fn find_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<RoomRow>> {
+pub fn find_for_update(conn: &mut PgConnection, id: RoomId) -> QueryResult<Option<RoomRow>> {
     r::rooms
         .find(id)
         .select(RoomRow::as_select())
@@ -33,19 +33,19 @@ pub fn find_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<
         .optional()
 }
 
-pub fn delete(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
+pub fn delete(conn: &mut PgConnection, id: RoomId) -> QueryResult<usize> {
     diesel::delete(r::rooms.find(id)).execute(conn)
 }
 
-pub fn member_count(conn: &mut PgConnection, id: Uuid) -> QueryResult<i64> {
+pub fn member_count(conn: &mut PgConnection, id: RoomId) -> QueryResult<i64> {
     m::memberships
         .filter(m::room_id.eq(id))
         .select(count_star())
         .first(conn)
 }
 
-pub fn member_counts(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<HashMap<Uuid, i64>> {
-    let rows: Vec<(Uuid, i64)> = m::memberships
+pub fn member_counts(conn: &mut PgConnection, ids: &[RoomId]) -> QueryResult<HashMap<RoomId, i64>> {
+    let rows: Vec<(RoomId, i64)> = m::memberships
         .filter(m::room_id.eq_any(ids))
         .group_by(m::room_id)
         .select((m::room_id, count_star()))
@@ -56,7 +56,7 @@ pub fn member_counts(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<HashM
 /// Public rooms `user` is not in, newest first.
 pub fn list_public_not_joined(
     conn: &mut PgConnection,
-    user: Uuid,
+    user: UserId,
     limit: i64,
 ) -> QueryResult<Vec<RoomRow>> {
     let mine = m::memberships
@@ -71,7 +71,7 @@ pub fn list_public_not_joined(
         .load(conn)
 }
 
-pub fn set_owner(conn: &mut PgConnection, id: Uuid, owner: Option<Uuid>) -> QueryResult<()> {
+pub fn set_owner(conn: &mut PgConnection, id: RoomId, owner: Option<UserId>) -> QueryResult<()> {
     diesel::update(r::rooms.find(id))
         .set(r::owner_id.eq(owner))
         .execute(conn)
@@ -79,7 +79,7 @@ pub fn set_owner(conn: &mut PgConnection, id: Uuid, owner: Option<Uuid>) -> Quer
 }
 
 /// Rooms owned by `user`.
-pub fn owned_by(conn: &mut PgConnection, user: Uuid) -> QueryResult<Vec<Uuid>> {
+pub fn owned_by(conn: &mut PgConnection, user: UserId) -> QueryResult<Vec<RoomId>> {
     r::rooms
         .filter(r::owner_id.eq(user))
         .select(r::id)
@@ -88,7 +88,7 @@ pub fn owned_by(conn: &mut PgConnection, user: Uuid) -> QueryResult<Vec<Uuid>> {
 
 /// Locks the rooms of `ids` that exist (in id order, so two workers never deadlock) and
 /// returns their ids.
-pub fn lock_many(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uuid>> {
+pub fn lock_many(conn: &mut PgConnection, ids: &[RoomId]) -> QueryResult<Vec<RoomId>> {
     r::rooms
         .filter(r::id.eq_any(ids))
         .order(r::id)
@@ -100,7 +100,7 @@ pub fn lock_many(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uuid>
 #[derive(diesel::QueryableByName)]
 struct Reserved {
     #[diesel(sql_type = diesel::sql_types::Uuid)]
-    id: Uuid,
+    id: RoomId,
     #[diesel(sql_type = diesel::sql_types::Int8)]
     last_seq: i64,
 }
@@ -108,10 +108,10 @@ struct Reserved {
 /// Reserves `n` seqs in each room of `wants` in one statement; the first seq of each.
 pub fn reserve_seqs_many(
     conn: &mut PgConnection,
-    wants: &[(Uuid, i64)],
-) -> QueryResult<HashMap<Uuid, i64>> {
+    wants: &[(RoomId, i64)],
+) -> QueryResult<HashMap<RoomId, i64>> {
     use diesel::sql_types::{Array, Int8, Uuid as SqlUuid};
-    let ids: Vec<Uuid> = wants.iter().map(|(id, _)| *id).collect();
+    let ids: Vec<RoomId> = wants.iter().map(|(id, _)| *id).collect();
     let counts: Vec<i64> = wants.iter().map(|(_, n)| *n).collect();
     let rows: Vec<Reserved> = diesel::sql_query(
         "UPDATE rooms r SET last_seq = r.last_seq + v.n \

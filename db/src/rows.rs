@@ -3,12 +3,12 @@
 use crate::schema::{memberships, messages, rooms, sessions, users};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use uuid::Uuid;
+use parley_schema::{MessageId, RoomId, SessionId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
 pub struct UserRow {
-    pub id: Uuid,
+    pub id: UserId,
     pub username: String,
     pub username_key: Option<String>,
     pub display_name: String,
@@ -21,8 +21,8 @@ pub struct UserRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = sessions, check_for_backend(diesel::pg::Pg))]
 pub struct SessionRow {
-    pub id: Uuid,
-    pub user_id: Uuid,
+    pub id: SessionId,
+    pub user_id: UserId,
     pub token_hash: String,
     pub created_at: DateTime<Utc>,
 }
@@ -30,10 +30,10 @@ pub struct SessionRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = rooms, check_for_backend(diesel::pg::Pg))]
 pub struct RoomRow {
-    pub id: Uuid,
+    pub id: RoomId,
     pub name: String,
     pub visibility: String,
-    pub owner_id: Option<Uuid>,
+    pub owner_id: Option<UserId>,
     pub created_at: DateTime<Utc>,
     pub last_seq: i64,
 }
@@ -41,8 +41,8 @@ pub struct RoomRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = memberships, check_for_backend(diesel::pg::Pg))]
 pub struct MembershipRow {
-    pub room_id: Uuid,
-    pub user_id: Uuid,
+    pub room_id: RoomId,
+    pub user_id: UserId,
     pub joined_at: DateTime<Utc>,
     pub last_read_seq: i64,
 }
@@ -50,10 +50,10 @@ pub struct MembershipRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = messages, check_for_backend(diesel::pg::Pg))]
 pub struct MessageRow {
-    pub id: Uuid,
-    pub room_id: Uuid,
+    pub id: MessageId,
+    pub room_id: RoomId,
     pub seq: i64,
-    pub author_id: Option<Uuid>,
+    pub author_id: Option<UserId>,
     pub body: String,
     pub client_id: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -63,7 +63,7 @@ pub struct MessageRow {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
 pub struct AuthorRow {
-    pub id: Uuid,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub deleted_at: Option<DateTime<Utc>>,

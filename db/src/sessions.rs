@@ -3,7 +3,7 @@
 use crate::rows::{SessionRow, UserRow};
 use crate::schema::{sessions::dsl as s, users::dsl as u};
 use diesel::prelude::*;
-use uuid::Uuid;
+use parley_schema::{SessionId, UserId};
 
 pub fn insert(conn: &mut PgConnection, row: &SessionRow) -> QueryResult<()> {
     diesel::insert_into(s::sessions)
@@ -26,10 +26,10 @@ pub fn find_by_token_hash(
         .optional()
 }
 
-pub fn delete(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
+pub fn delete(conn: &mut PgConnection, id: SessionId) -> QueryResult<usize> {
     diesel::delete(s::sessions.filter(s::id.eq(id))).execute(conn)
 }
 
-pub fn delete_for_user(conn: &mut PgConnection, user_id: Uuid) -> QueryResult<usize> {
+pub fn delete_for_user(conn: &mut PgConnection, user_id: UserId) -> QueryResult<usize> {
     diesel::delete(s::sessions.filter(s::user_id.eq(user_id))).execute(conn)
 }

@@ -4,7 +4,7 @@ use crate::rows::UserRow;
 use crate::schema::users::dsl as u;
 use chrono::Utc;
 use diesel::prelude::*;
-use uuid::Uuid;
+use parley_schema::UserId;
 
 pub fn insert(conn: &mut PgConnection, row: &UserRow) -> QueryResult<()> {
     diesel::insert_into(u::users)
@@ -13,7 +13,7 @@ pub fn insert(conn: &mut PgConnection, row: &UserRow) -> QueryResult<()> {
         .map(drop)
 }
 
-pub fn find_active(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<UserRow>> {
+pub fn find_active(conn: &mut PgConnection, id: UserId) -> QueryResult<Option<UserRow>> {
     u::users
         .filter(u::id.eq(id).and(u::deleted_at.is_null()))
         .select(UserRow::as_select())
@@ -37,7 +37,7 @@ pub fn find_by_keys(conn: &mut PgConnection, keys: &[String]) -> QueryResult<Vec
         .load(conn)
 }
 
-pub fn find_many(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<UserRow>> {
+pub fn find_many(conn: &mut PgConnection, ids: &[UserId]) -> QueryResult<Vec<UserRow>> {
     u::users
         .filter(u::id.eq_any(ids).and(u::deleted_at.is_null()))
         .select(UserRow::as_select())
@@ -46,7 +46,7 @@ pub fn find_many(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<UserR
 
 pub fn update_profile(
     conn: &mut PgConnection,
-    id: Uuid,
+    id: UserId,
     display_name: Option<&str>,
     status_message: Option<&str>,
 ) -> QueryResult<UserRow> {
@@ -66,7 +66,7 @@ pub fn update_profile(
 
 /// Marks the account deleted, frees its nickname and forgets its password hash. The row
 /// stays so that messages keep a (hidden) author.
-pub fn soft_delete(conn: &mut PgConnection, id: Uuid) -> QueryResult<()> {
+pub fn soft_delete(conn: &mut PgConnection, id: UserId) -> QueryResult<()> {
     diesel::update(u::users.filter(u::id.eq(id)))
         .set((
             u::deleted_at.eq(Some(Utc::now())),

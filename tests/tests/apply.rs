@@ -105,7 +105,7 @@ async fn a_send_replayed_alone_after_a_failed_batch_reports_what_history_stores(
     let prepared = apply_batch(&mut f.conn, &[good_input, bad_input])?;
     let events = events(&prepared);
 
-    let stored = parley_db::messages::find(&mut f.conn, good.0)?.context("stored message")?;
+    let stored = parley_db::messages::find(&mut f.conn, good)?.context("stored message")?;
     let sent = event_of(&events, "message", &good.to_string()).context("message event")?;
     let sent_at: chrono::DateTime<Utc> =
         serde_json::from_value(sent["event"]["data"]["created_at"].clone())?;
@@ -156,7 +156,7 @@ async fn batched_sends_and_a_send_alone_come_to_the_same_shape() -> anyhow::Resu
         (&single, alone, 3),
     ] {
         let sent = event_of(events, "message", &id.to_string()).context("message event")?;
-        let stored = parley_db::messages::find(&mut f.conn, id.0)?.context("stored")?;
+        let stored = parley_db::messages::find(&mut f.conn, id)?.context("stored")?;
         let created_at: chrono::DateTime<Utc> =
             serde_json::from_value(sent["event"]["data"]["created_at"].clone())?;
         assert_eq!(created_at, stored.created_at);
@@ -202,7 +202,7 @@ async fn a_batch_consumed_again_replays_the_same_bytes_and_applies_nothing() -> 
         first.events, again.events,
         "the ledger keeps the bytes published"
     );
-    let history = parley_db::messages::page(&mut f.conn, f.room.0, None, None, 10)?;
+    let history = parley_db::messages::page(&mut f.conn, f.room, None, None, 10)?;
     assert_eq!(history.len(), 1, "stored once");
     f.db.drop_database().await?;
     Ok(())

@@ -9,10 +9,9 @@ use crate::record::{Output, Recorded};
 use diesel::prelude::*;
 use parley_db::{ledger, DbError};
 use parley_schema::command::{Command, CommandEnvelope};
-use parley_schema::{ErrorCode, Outcome, RequestId};
+use parley_schema::{ErrorCode, Outcome, RequestId, RoomId};
 use std::collections::HashMap;
 use thiserror::Error;
-use uuid::Uuid;
 
 /// What a batch publishes: events, and poison commands for the dead-letter topic.
 #[derive(Debug, Default)]
@@ -63,7 +62,7 @@ pub fn apply_batch(conn: &mut PgConnection, inputs: &[Input]) -> Result<Prepared
                     run.replay(env);
                 }
                 Ok(env) => match env.command {
-                    Command::SendMessage { room_id, .. } => run.queue_send(room_id.0, env, input),
+                    Command::SendMessage { room_id, .. } => run.queue_send(room_id, env, input),
                     _ => {
                         run.flush_sends(conn)?;
                         let applied = apply_one(conn, env, input, &mut run.out)?;
@@ -84,14 +83,14 @@ struct Run<'a> {
     /// Commands applied before (or earlier in this batch), with their events.
     stored: HashMap<RequestId, Recorded>,
     /// Queued `send_message` commands, per room in arrival order, not yet applied.
-    sends: Vec<(Uuid, Vec<(&'a CommandEnvelope, &'a Input)>)>,
+    sends: Vec<(RoomId, Vec<(&'a CommandEnvelope, &'a Input)>)>,
     /// Ledger rows to write at the end of the batch.
     ledger: Vec<ledger::Entry>,
     out: Prepared,
 }
 
 impl<'a> Run<'a> {
-    fn queue_send(&mut self, room: Uuid, env: &'a CommandEnvelope, input: &'a Input) {
+    fn queue_send(&mut self, room: RoomId, env: &'a CommandEnvelope, input: &'a Input) {
         let mut queued = self.sends.iter().flat_map(|(_, v)| v);
         if queued.any(|(e, _)| e.request_id == env.request_id) {
             return; // the same command twice in one batch: once is enough

@@ -33,7 +33,7 @@ use parley_schema::validate::Username;
     )
 )]
 pub async fn list(auth: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let user = auth.user_id.0;
+    let user = auth.user_id;
     let rows =
         blocking::with_conn(&state.db, move |c| Ok(parley_db::friends::list(c, user)?)).await?;
     Ok(HttpResponse::Ok().json(FriendList {

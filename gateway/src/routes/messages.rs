@@ -76,7 +76,7 @@ pub async fn history(
             return Err(invalid(field, format!("{field} must not be negative")));
         }
     }
-    let (room_id, user) = (path.into_inner(), auth.user_id.0);
+    let (room_id, user) = (RoomId::from(path.into_inner()), auth.user_id);
     let (after, before) = (query.after, query.before);
     let page = blocking::with_conn(&state.db, move |c| {
         rooms::find(c, room_id)?.ok_or_else(|| ApiError::not_found("room"))?;

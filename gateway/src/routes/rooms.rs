@@ -17,7 +17,7 @@ use parley_schema::model::{Accepted, Room};
 use parley_schema::model::{PublicRoomList, RoomDetail, RoomList, RoomSummary, Visibility};
 use parley_schema::requests::CreateRoomRequest;
 use parley_schema::validate::{RoomName, Username, ValidationError};
-use parley_schema::{ErrorCode, RoomId};
+use parley_schema::{ErrorCode, RoomId, UserId};
 use serde::Deserialize;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -125,7 +125,7 @@ pub async fn list(
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = auth.user_id.0;
+    let user = auth.user_id;
     match query.scope.as_deref() {
         None | Some("mine") => {
             let rooms = blocking::with_conn(&state.db, move |c| my_rooms(c, user)).await?;
@@ -134,7 +134,7 @@ pub async fn list(
         Some("public") => {
             let rooms = blocking::with_conn(&state.db, move |c| {
                 let rows = rooms::list_public_not_joined(c, user, 200)?;
-                let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+                let ids: Vec<RoomId> = rows.iter().map(|r| r.id).collect();
                 let counts = rooms::member_counts(c, &ids)?;
                 Ok(rows
                     .iter()
@@ -152,13 +152,13 @@ pub async fn list(
     }
 }
 
-fn my_rooms(c: &mut parley_db::PgConnection, user: Uuid) -> Result<Vec<RoomSummary>, ApiError> {
+fn my_rooms(c: &mut parley_db::PgConnection, user: UserId) -> Result<Vec<RoomSummary>, ApiError> {
     let rows = members::rooms_of(c, user)?;
-    let ids: Vec<Uuid> = rows.iter().map(|(r, _)| r.id).collect();
+    let ids: Vec<RoomId> = rows.iter().map(|(r, _)| r.id).collect();
     let counts = rooms::member_counts(c, &ids)?;
-    let mut last: HashMap<Uuid, _> = messages::last_of_rooms(c, &ids)?
+    let mut last: HashMap<RoomId, _> = messages::last_of_rooms(c, &ids)?
         .into_iter()
-        .map(|m| (m.room_id.0, m))
+        .map(|m| (m.room_id, m))
         .collect();
     Ok(rows
         .into_iter()
@@ -197,7 +197,7 @@ pub async fn detail(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (room_id, user) = (path.into_inner(), auth.user_id.0);
+    let (room_id, user) = (RoomId::from(path.into_inner()), auth.user_id);
     let detail = blocking::with_conn(&state.db, move |c| {
         let room = rooms::find(c, room_id)?.ok_or_else(|| ApiError::not_found("room"))?;
         if room.visibility != "public" && !members::is_member(c, room_id, user)? {

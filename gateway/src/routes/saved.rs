@@ -33,7 +33,7 @@ const SAVED_LIMIT: i64 = 500;
     )
 )]
 pub async fn list(auth: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let user = auth.user_id.0;
+    let user = auth.user_id;
     let saved = blocking::with_conn(&state.db, move |c| {
         Ok(parley_db::saved::list(c, user, SAVED_LIMIT)?)
     })

@@ -31,7 +31,7 @@ pub fn register(
         return Err(taken(username));
     }
     let row = UserRow {
-        id: user_id.0,
+        id: user_id,
         username: username.to_owned(),
         username_key: Some(username_key.to_owned()),
         display_name: display_name.to_owned(),
@@ -64,7 +64,7 @@ pub fn open_session(
     session_id: SessionId,
     token_hash: &str,
 ) -> ApplyResult {
-    let Some(user) = users::find_active(conn, actor.0)? else {
+    let Some(user) = users::find_active(conn, actor)? else {
         return Err(reject(
             ErrorCode::InvalidCredentials,
             "wrong username or password",
@@ -73,8 +73,8 @@ pub fn open_session(
     sessions::insert(
         conn,
         &SessionRow {
-            id: session_id.0,
-            user_id: actor.0,
+            id: session_id,
+            user_id: actor,
             token_hash: token_hash.to_owned(),
             created_at: Utc::now(),
         },
@@ -92,7 +92,7 @@ pub fn close_session(
     actor: UserId,
     session_id: SessionId,
 ) -> ApplyResult {
-    sessions::delete(conn, session_id.0)?;
+    sessions::delete(conn, session_id)?;
     Ok(Applied::new(rid, Outcome::Done).emit(vec![actor], Event::SessionClosed { session_id }))
 }
 
@@ -103,10 +103,10 @@ pub fn update_profile(
     display_name: Option<&str>,
     status_message: Option<&str>,
 ) -> ApplyResult {
-    if users::find_active(conn, actor.0)?.is_none() {
+    if users::find_active(conn, actor)?.is_none() {
         return Err(reject(ErrorCode::Unauthenticated, "the account is gone"));
     }
-    let row = users::update_profile(conn, actor.0, display_name, status_message)?;
+    let row = users::update_profile(conn, actor, display_name, status_message)?;
     let user = views::user(&row);
     Ok(
         Applied::new(rid, Outcome::Updated(Resource::User(user.clone())))
@@ -118,13 +118,13 @@ pub fn update_profile(
 /// go; messages stay, shown with no author. Rooms it owned pass to their longest-standing
 /// member. Everyone concerned hears of it; the account's own streams close.
 pub fn delete_account(conn: &mut PgConnection, rid: RequestId, actor: UserId) -> ApplyResult {
-    let Some(row) = users::find_active(conn, actor.0)? else {
+    let Some(row) = users::find_active(conn, actor)? else {
         return Err(reject(ErrorCode::Unauthenticated, "the account is gone"));
     };
     let me = views::user(&row);
     let mut applied = Applied::new(rid, Outcome::Done);
-    let left = parley_db::members::remove_all_of_user(conn, actor.0)?;
-    for room in parley_db::rooms::owned_by(conn, actor.0)? {
+    let left = parley_db::members::remove_all_of_user(conn, actor)?;
+    for room in parley_db::rooms::owned_by(conn, actor)? {
         match parley_db::members::longest_standing(conn, room)? {
             Some(heir) => parley_db::rooms::set_owner(conn, room, Some(heir))?,
             // Nobody is left to see, own or delete it.
@@ -134,7 +134,7 @@ pub fn delete_account(conn: &mut PgConnection, rid: RequestId, actor: UserId) ->
     for room in left {
         applied = super::rooms::announce_departure(conn, applied, room, &me, MemberChange::Left)?;
     }
-    for fan in parley_db::friends::remove_all_of_user(conn, actor.0)? {
+    for fan in parley_db::friends::remove_all_of_user(conn, actor)? {
         applied = applied.emit(
             vec![fan.into()],
             Event::Friend(FriendEvent {
@@ -143,8 +143,8 @@ pub fn delete_account(conn: &mut PgConnection, rid: RequestId, actor: UserId) ->
             }),
         );
     }
-    parley_db::saved::remove_all_of_user(conn, actor.0)?;
-    sessions::delete_for_user(conn, actor.0)?;
-    users::soft_delete(conn, actor.0)?;
+    parley_db::saved::remove_all_of_user(conn, actor)?;
+    sessions::delete_for_user(conn, actor)?;
+    users::soft_delete(conn, actor)?;
     Ok(applied.emit(vec![actor], Event::AccountDeleted { user_id: actor }))
 }

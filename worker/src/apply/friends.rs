@@ -15,7 +15,7 @@ fn target(conn: &mut PgConnection, username: &str) -> Result<UserRow, super::App
 
 pub fn add(conn: &mut PgConnection, rid: RequestId, actor: UserId, username: &str) -> ApplyResult {
     let friend = target(conn, username)?;
-    if friend.id == actor.0 {
+    if friend.id == actor {
         return Err(super::ApplyError::Rejected(
             ErrorBody::new(
                 ErrorCode::ValidationFailed,
@@ -24,7 +24,7 @@ pub fn add(conn: &mut PgConnection, rid: RequestId, actor: UserId, username: &st
             .with_field("username"),
         ));
     }
-    if !friends::add(conn, actor.0, friend.id)? {
+    if !friends::add(conn, actor, friend.id)? {
         return Err(reject(
             ErrorCode::AlreadyFriends,
             format!("{username:?} is already your friend"),
@@ -49,7 +49,7 @@ pub fn remove(
     username: &str,
 ) -> ApplyResult {
     let friend = target(conn, username)?;
-    if !friends::remove(conn, actor.0, friend.id)? {
+    if !friends::remove(conn, actor, friend.id)? {
         return Err(reject(
             ErrorCode::NotFound,
             format!("{username:?} is not your friend"),

@@ -15,16 +15,16 @@ pub fn mark_read(
     room_id: RoomId,
     seq: i64,
 ) -> ApplyResult {
-    let Some(room) = rooms::find(conn, room_id.0)? else {
+    let Some(room) = rooms::find(conn, room_id)? else {
         return Err(reject(ErrorCode::NotFound, "no such room"));
     };
-    if !members::is_member(conn, room_id.0, actor.0)? {
+    if !members::is_member(conn, room_id, actor)? {
         return Err(reject(
             ErrorCode::NotAMember,
             "you are not a member of this room",
         ));
     }
-    let last_read_seq = members::mark_read(conn, room_id.0, actor.0, seq.min(room.last_seq))?;
+    let last_read_seq = members::mark_read(conn, room_id, actor, seq.min(room.last_seq))?;
     let marker = ReadMarker {
         room_id,
         last_read_seq,
@@ -43,16 +43,16 @@ pub fn save(
     actor: UserId,
     message_id: MessageId,
 ) -> ApplyResult {
-    let Some(message) = messages::find(conn, message_id.0)? else {
+    let Some(message) = messages::find(conn, message_id)? else {
         return Err(reject(ErrorCode::NotFound, "no such message"));
     };
-    if !members::is_member(conn, message.room_id.0, actor.0)? {
+    if !members::is_member(conn, message.room_id, actor)? {
         return Err(reject(
             ErrorCode::NotAMember,
             "you can save messages of your rooms only",
         ));
     }
-    saved::add(conn, actor.0, message_id.0)?;
+    saved::add(conn, actor, message_id)?;
     Ok(Applied::new(rid, Outcome::Done))
 }
 
@@ -63,6 +63,6 @@ pub fn unsave(
     actor: UserId,
     message_id: MessageId,
 ) -> ApplyResult {
-    saved::remove(conn, actor.0, message_id.0)?;
+    saved::remove(conn, actor, message_id)?;
     Ok(Applied::new(rid, Outcome::Done))
 }

@@ -33,21 +33,21 @@ pub fn create(
         ));
     }
     let row = RoomRow {
-        id: room_id.0,
+        id: room_id,
         name: name.to_owned(),
         visibility: visibility.as_str().to_owned(),
-        owner_id: Some(actor.0),
+        owner_id: Some(actor),
         created_at: Utc::now(),
         last_seq: 0,
     };
     rooms::insert(conn, &row)?;
-    members::add(conn, room_id.0, actor.0)?;
+    members::add(conn, room_id, actor)?;
     for user in &found {
-        members::add(conn, room_id.0, user.id)?;
+        members::add(conn, room_id, user.id)?;
     }
-    let count = rooms::member_count(conn, room_id.0)?;
+    let count = rooms::member_count(conn, room_id)?;
     let room = views::room(&row, count);
-    let audience = audience::room_members(conn, room_id.0)?;
+    let audience = audience::room_members(conn, room_id)?;
     Ok(
         Applied::new(rid, Outcome::Created(Resource::Room(room.clone()))).emit(
             audience,
@@ -60,7 +60,7 @@ pub fn create(
 }
 
 fn locked_room(conn: &mut PgConnection, room_id: RoomId) -> Result<RoomRow, ApplyError> {
-    rooms::find_for_update(conn, room_id.0)?
+    rooms::find_for_update(conn, room_id)?
         .ok_or_else(|| reject(ErrorCode::NotFound, "no such room"))
 }
 
@@ -71,10 +71,10 @@ fn owner_only(
     actor: UserId,
     message: &str,
 ) -> Result<(), ApplyError> {
-    if room.owner_id == Some(actor.0) {
+    if room.owner_id == Some(actor) {
         return Ok(());
     }
-    let code = if members::is_member(conn, room.id, actor.0)? {
+    let code = if members::is_member(conn, room.id, actor)? {
         ErrorCode::Forbidden
     } else {
         ErrorCode::NotAMember
@@ -102,8 +102,8 @@ pub fn add_member(
 ) -> ApplyResult {
     let room = locked_room(conn, room_id)?;
     let user = named_user(conn, username)?;
-    let actor_is_member = members::is_member(conn, room.id, actor.0)?;
-    if user.id == actor.0 {
+    let actor_is_member = members::is_member(conn, room.id, actor)?;
+    if user.id == actor {
         if actor_is_member {
             return Err(reject(ErrorCode::AlreadyMember, "you are already a member"));
         }
@@ -157,7 +157,7 @@ pub fn remove_member(
 ) -> ApplyResult {
     let room = locked_room(conn, room_id)?;
     let user = named_user(conn, username)?;
-    let leaving = user.id == actor.0;
+    let leaving = user.id == actor;
     if !leaving {
         owner_only(conn, &room, actor, "only the room's owner removes members")?;
     }
@@ -172,7 +172,7 @@ pub fn remove_member(
             format!("{username:?} is not a member of this room"),
         ));
     }
-    if leaving && room.owner_id == Some(actor.0) {
+    if leaving && room.owner_id == Some(actor) {
         let heir = members::longest_standing(conn, room.id)?;
         rooms::set_owner(conn, room.id, heir)?;
     }
@@ -201,7 +201,7 @@ pub fn remove_member(
 pub fn announce_departure(
     conn: &mut PgConnection,
     applied: Applied,
-    room: uuid::Uuid,
+    room: RoomId,
     user: &parley_schema::model::User,
     change: MemberChange,
 ) -> ApplyResult {

@@ -6,22 +6,22 @@ use diesel::prelude::*;
 use parley_db::{members, messages, rooms, users};
 use parley_schema::command::{Command, CommandEnvelope};
 use parley_schema::model::{Author, Message};
+use parley_schema::{RoomId, UserId};
 use std::collections::{HashMap, HashSet};
-use uuid::Uuid;
 
 /// What the batch reads before it decides anything.
 pub(super) struct Loaded {
-    pub rooms: HashSet<Uuid>,
-    pub members: HashMap<Uuid, Vec<Uuid>>,
-    pub authors: HashMap<Uuid, Author>,
+    pub rooms: HashSet<RoomId>,
+    pub members: HashMap<RoomId, Vec<UserId>>,
+    pub authors: HashMap<UserId, Author>,
     /// Messages already stored under an `(author, client_id)` that a send reuses.
-    pub reused: HashMap<(Uuid, String), Message>,
+    pub reused: HashMap<(UserId, String), Message>,
 }
 
 pub(super) fn load(conn: &mut PgConnection, runs: &[RoomRun<'_>]) -> QueryResult<Loaded> {
-    let room_ids: Vec<Uuid> = runs.iter().map(|(r, _)| *r).collect();
+    let room_ids: Vec<RoomId> = runs.iter().map(|(r, _)| *r).collect();
     let all: Vec<&CommandEnvelope> = runs.iter().flat_map(|(_, v)| v.iter().copied()).collect();
-    let mut members_of: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    let mut members_of: HashMap<RoomId, Vec<UserId>> = HashMap::new();
     let rooms = rooms::lock_many(conn, &room_ids)?.into_iter().collect();
     for (room, user) in members::members_of_rooms(conn, &room_ids)? {
         members_of.entry(room).or_default().push(user);
@@ -37,8 +37,8 @@ pub(super) fn load(conn: &mut PgConnection, runs: &[RoomRun<'_>]) -> QueryResult
 fn load_authors(
     conn: &mut PgConnection,
     sends: &[&CommandEnvelope],
-) -> QueryResult<HashMap<Uuid, Author>> {
-    let mut ids: Vec<Uuid> = sends.iter().filter_map(|e| e.actor).map(|a| a.0).collect();
+) -> QueryResult<HashMap<UserId, Author>> {
+    let mut ids: Vec<UserId> = sends.iter().filter_map(|e| e.actor).collect();
     ids.sort_unstable();
     ids.dedup();
     Ok(users::find_many(conn, &ids)?
@@ -57,8 +57,8 @@ fn load_authors(
 fn load_reused(
     conn: &mut PgConnection,
     sends: &[&CommandEnvelope],
-) -> QueryResult<HashMap<(Uuid, String), Message>> {
-    let pairs: Vec<(Uuid, String)> = sends
+) -> QueryResult<HashMap<(UserId, String), Message>> {
+    let pairs: Vec<(UserId, String)> = sends
         .iter()
         .filter_map(|e| match (&e.command, e.actor) {
             (
@@ -66,12 +66,12 @@ fn load_reused(
                     client_id: Some(c), ..
                 },
                 Some(a),
-            ) => Some((a.0, c.clone())),
+            ) => Some((a, c.clone())),
             _ => None,
         })
         .collect();
     Ok(messages::find_by_client_ids(conn, &pairs)?
         .into_iter()
-        .filter_map(|m| Some(((m.author.as_ref()?.id.0, m.client_id.clone()?), m)))
+        .filter_map(|m| Some(((m.author.as_ref()?.id, m.client_id.clone()?), m)))
         .collect())
 }

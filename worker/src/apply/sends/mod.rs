@@ -11,12 +11,11 @@ use diesel::prelude::*;
 use parley_schema::command::{Command, CommandEnvelope};
 use parley_schema::event::Event;
 use parley_schema::model::{Message, ReadMarker};
-use parley_schema::{ErrorCode, Outcome, Resource, UserId};
+use parley_schema::{ErrorCode, Outcome, RequestId, Resource, RoomId, UserId};
 use std::collections::{HashMap, HashSet};
-use uuid::Uuid;
 
 /// One room's queued sends, in arrival order.
-pub type RoomRun<'a> = (Uuid, Vec<&'a CommandEnvelope>);
+pub type RoomRun<'a> = (RoomId, Vec<&'a CommandEnvelope>);
 
 mod load;
 mod store;
@@ -38,7 +37,7 @@ pub fn apply_one(conn: &mut PgConnection, env: &CommandEnvelope) -> ApplyResult 
     let Command::SendMessage { room_id, .. } = &env.command else {
         return Err(reject(ErrorCode::Internal, "not a send"));
     };
-    let runs = [(room_id.0, vec![env])];
+    let runs = [(*room_id, vec![env])];
     apply_runs(conn, &runs)?
         .into_iter()
         .flatten()
@@ -61,7 +60,7 @@ pub fn apply_runs(
         .zip(runs)
         .map(|(run_plans, (room, sends))| {
             let members = loaded.members.get(room).into_iter().flatten();
-            let audience: Vec<UserId> = members.map(|u| UserId(*u)).collect();
+            let audience: Vec<UserId> = members.copied().collect();
             run_plans
                 .into_iter()
                 .zip(sends)
@@ -73,10 +72,10 @@ pub fn apply_runs(
 
 /// Decides every send, in order; a repeated `client_id` points at its first send.
 fn plan(runs: &[RoomRun<'_>], loaded: &Loaded, now: DateTime<Utc>) -> Vec<Vec<Plan>> {
-    let mut in_batch: HashMap<(Uuid, String), (usize, usize)> = HashMap::new();
+    let mut in_batch: HashMap<(UserId, String), (usize, usize)> = HashMap::new();
     let mut plans = Vec::with_capacity(runs.len());
     for (run_index, (room, sends)) in runs.iter().enumerate() {
-        let room_members: HashSet<Uuid> = loaded
+        let room_members: HashSet<UserId> = loaded
             .members
             .get(room)
             .into_iter()
@@ -102,10 +101,10 @@ fn plan(runs: &[RoomRun<'_>], loaded: &Loaded, now: DateTime<Utc>) -> Vec<Vec<Pl
                 run_plans.push(Plan::Refuse(ErrorCode::Internal, "not a send"));
                 continue;
             };
-            let key = client_id.as_ref().map(|c| (actor.0, c.clone()));
+            let key = client_id.as_ref().map(|c| (actor, c.clone()));
             let plan = if !loaded.rooms.contains(room) {
                 Plan::Refuse(ErrorCode::NotFound, "no such room")
-            } else if !room_members.contains(&actor.0) {
+            } else if !room_members.contains(&actor) {
                 Plan::Refuse(ErrorCode::NotAMember, "you are not a member of this room")
             } else if let Some(m) = key.as_ref().and_then(|k| loaded.reused.get(k)) {
                 Plan::Existing(m.clone())
@@ -117,9 +116,9 @@ fn plan(runs: &[RoomRun<'_>], loaded: &Loaded, now: DateTime<Utc>) -> Vec<Vec<Pl
                 }
                 Plan::Store(Message {
                     id: *message_id,
-                    room_id: (*room).into(),
+                    room_id: *room,
                     seq: 0,
-                    author: loaded.authors.get(&actor.0).cloned(),
+                    author: loaded.authors.get(&actor).cloned(),
                     body: body.clone(),
                     client_id: client_id.clone(),
                     created_at: now,
@@ -151,7 +150,7 @@ fn applied(
     plan: Plan,
     env: &CommandEnvelope,
     audience: &[UserId],
-    reads: &HashMap<Uuid, ReadMarker>,
+    reads: &HashMap<RequestId, ReadMarker>,
 ) -> Applied {
     let rid = env.request_id;
     match plan {
@@ -164,7 +163,7 @@ fn applied(
         Plan::Store(m) => {
             let stored = Applied::new(rid, Outcome::Created(Resource::Message(m.clone())))
                 .emit(audience.to_vec(), Event::Message(m));
-            match (reads.get(&rid.0), env.actor) {
+            match (reads.get(&rid), env.actor) {
                 (Some(marker), Some(actor)) => {
                     stored.emit(vec![actor], Event::Read(marker.clone()))
                 }

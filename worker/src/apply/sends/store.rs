@@ -6,8 +6,8 @@ use diesel::prelude::*;
 use parley_db::rows::MessageRow;
 use parley_db::{members, messages, rooms};
 use parley_schema::model::ReadMarker;
+use parley_schema::{RequestId, RoomId, UserId};
 use std::collections::HashMap;
-use uuid::Uuid;
 
 /// Gives each new message its seq and writes them all, with the senders' read markers;
 /// returns the marker each sender's last send in a room reports, by its request id.
@@ -15,8 +15,8 @@ pub(super) fn store(
     conn: &mut PgConnection,
     runs: &[RoomRun<'_>],
     plans: &mut [Vec<Plan>],
-) -> QueryResult<HashMap<Uuid, ReadMarker>> {
-    let wants: Vec<(Uuid, i64)> = runs
+) -> QueryResult<HashMap<RequestId, ReadMarker>> {
+    let wants: Vec<(RoomId, i64)> = runs
         .iter()
         .zip(plans.iter())
         .map(|((room, _), p)| {
@@ -32,8 +32,8 @@ pub(super) fn store(
     }
     let firsts = rooms::reserve_seqs_many(conn, &wants)?;
     let mut rows = Vec::new();
-    let mut marks: HashMap<(Uuid, Uuid), (i64, Uuid)> = HashMap::new();
-    let mut last_seq: HashMap<Uuid, i64> = HashMap::new();
+    let mut marks: HashMap<(RoomId, UserId), (i64, RequestId)> = HashMap::new();
+    let mut last_seq: HashMap<RoomId, i64> = HashMap::new();
     for ((room, sends), run_plans) in runs.iter().zip(plans.iter_mut()) {
         let mut next = firsts.get(room).copied().unwrap_or(1);
         for (plan, env) in run_plans.iter_mut().zip(sends) {
@@ -41,13 +41,13 @@ pub(super) fn store(
             m.seq = next;
             next += 1;
             last_seq.insert(*room, m.seq);
-            let author = m.author.as_ref().map(|a| a.id.0);
+            let author = m.author.as_ref().map(|a| a.id);
             if let Some(a) = author {
                 // One's own message is read by definition.
-                marks.insert((*room, a), (m.seq, env.request_id.0));
+                marks.insert((*room, a), (m.seq, env.request_id));
             }
             rows.push(MessageRow {
-                id: m.id.0,
+                id: m.id,
                 room_id: *room,
                 seq: m.seq,
                 author_id: author,
@@ -60,7 +60,7 @@ pub(super) fn store(
     for chunk in rows.chunks(1000) {
         messages::insert_many(conn, chunk)?;
     }
-    let marked: Vec<(Uuid, Uuid, i64)> =
+    let marked: Vec<(RoomId, UserId, i64)> =
         marks.iter().map(|((r, u), (s, _))| (*r, *u, *s)).collect();
     members::mark_read_many(conn, &marked)?;
     Ok(marks
