@@ -1,8 +1,13 @@
 //! The live side of the gateway: consume every event, route each to local streams, keep a
 //! replay buffer for resume, and serve `GET /api/events`.
+//!
+//! `router` reads the events topic and feeds `hub`, which holds the `registry` of open
+//! streams and the `replay` buffer behind one lock; `stream` serves the SSE requests.
 
 pub mod cursor;
 pub mod hub;
+pub mod registry;
+pub mod replay;
 pub mod router;
 pub mod stream;
 

@@ -1,9 +1,9 @@
 //! The router: one consumer per gateway reading every partition of the events topic
 //! (assigned, not in a group), handing `result`s to waiting requests and every event to
-//! the hub, and evicting cached sessions that closed. It starts `replay_per_partition` events back from the end, so a restarted
-//! gateway can still resume streams.
+//! the hub, and evicting cached sessions that closed. It starts `replay_per_partition`
+//! events back from the end, so a restarted gateway can still resume streams.
 
-use super::hub::Hub;
+use super::hub::{self, Hub};
 use crate::authcache::AuthCache;
 use crate::metrics::Metrics;
 use crate::waiters::Waiters;
@@ -11,7 +11,6 @@ use anyhow::Context;
 use parley_bus::context::LogContext;
 use parley_bus::KafkaArgs;
 use parley_schema::event::{EventName, RawEventEnvelope, ResultEvent};
-use parley_schema::SessionId;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::{Message, Offset, TopicPartitionList};
@@ -115,7 +114,10 @@ impl Router {
                 Ok(m) => {
                     let (partition, offset) = (m.partition(), m.offset());
                     self.parts.metrics.events_consumed.inc();
-                    self.parts.metrics.event_age.observe_since(m.timestamp().to_millis());
+                    self.parts
+                        .metrics
+                        .event_age
+                        .observe_since(m.timestamp().to_millis());
                     self.handle(partition, offset, m.payload().unwrap_or_default());
                 }
                 Err(KafkaError::PartitionEOF(p)) => self.mark_caught_up(p),
@@ -148,12 +150,8 @@ impl Router {
                 }
             }
             EventName::SessionClosed => {
-                #[derive(serde::Deserialize)]
-                struct Closed {
-                    session_id: SessionId,
-                }
-                if let Ok(c) = serde_json::from_str::<Closed>(env.event.data.get()) {
-                    self.parts.auth_cache.evict_session(c.session_id);
+                if let Some(session) = hub::closed_session(&env) {
+                    self.parts.auth_cache.evict_session(session);
                 }
             }
             EventName::AccountDeleted | EventName::Profile => {

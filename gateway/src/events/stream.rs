@@ -4,7 +4,8 @@
 //! the stream missed after `Last-Event-ID`, then live events. Keep-alive comments every
 //! `PARLEY_KEEPALIVE_SECS`. When the client goes, the stream's slot is detached.
 
-use super::hub::{Attached, Hub};
+use super::hub::{Attached, Hub, Refused};
+use super::replay::Start;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -72,25 +73,13 @@ pub async fn events(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let hub = Arc::clone(&state.hub);
-    let attached = attach(&hub, &auth, cursor.as_deref()).await?;
-    let Attached::Live {
-        slot,
-        rx,
-        replay,
-        resumed,
-        reset,
-    } = attached
-    else {
-        return Err(ApiError::new(
-            ErrorCode::Unavailable,
-            "the gateway is shutting down",
-        ));
-    };
+    let Attached { slot, rx, start } = attach(&hub, &auth, cursor.as_deref()).await?;
     let guard = DetachOnDrop {
         hub,
         user: auth.user_id,
         slot,
     };
+    let resumed = matches!(start, Start::Replay(_));
     let mut first = vec![json_event(
         "ready",
         &ReadyEvent {
@@ -98,13 +87,18 @@ pub async fn events(
             resumed,
         },
     )];
-    if let Some(id) = reset {
-        let reset = ResetEvent {
-            reason: "the stream's cursor is too old or unknown; refetch state over HTTP".into(),
-        };
-        let json = serde_json::to_string(&reset).unwrap_or_default();
-        first.push(sse::Data::new(json).event("reset").id(id).into());
-    }
+    let replay = match start {
+        Start::Fresh => Vec::new(),
+        Start::Replay(events) => events,
+        Start::Reset(id) => {
+            let reset = ResetEvent {
+                reason: "the stream's cursor is too old or unknown; refetch state over HTTP".into(),
+            };
+            let json = serde_json::to_string(&reset).unwrap_or_default();
+            first.push(sse::Data::new(json).event("reset").id(id).into());
+            Vec::new()
+        }
+    };
     let live = stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (e, rx)) });
     let body = stream::iter(first)
         .chain(stream::iter(replay))
@@ -121,24 +115,36 @@ pub async fn events(
         .insert_header(("X-Accel-Buffering", "no")))
 }
 
+/// How long a stream waits for the hub to catch up, or to reach the stream's cursor.
+const ATTACH_WAIT: Duration = Duration::from_secs(5);
+
 /// Attaches to the hub, waiting for it to catch up at start-up or when the cursor came
-/// from a gateway that is a little further along.
+/// from a gateway that is a little further along: woken by the hub's progress, not polled.
 async fn attach(hub: &Hub, auth: &AuthUser, cursor: Option<&str>) -> Result<Attached, ApiError> {
-    for _ in 0..100 {
-        if hub.is_caught_up() {
-            match hub.attach(auth.user_id, auth.session_id, cursor) {
-                Attached::Ahead => {}
-                other => return Ok(other),
+    let (user, session) = (auth.user_id, auth.session_id);
+    let servable = async {
+        loop {
+            // Taken before the check, so progress made in between still wakes us.
+            let progress = hub.progress();
+            if hub.is_caught_up() {
+                match hub.attach(user, session, cursor) {
+                    Err(Refused::Ahead) => {}
+                    done => return done,
+                }
             }
+            progress.await;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    // Still not servable: a stream that asked to resume gets `reset` (empty cursor).
-    match hub.attach(auth.user_id, auth.session_id, cursor.map(|_| "")) {
-        Attached::Ahead | Attached::Closed => Err(ApiError::new(
-            ErrorCode::Unavailable,
-            "the event stream is not ready yet; retry",
-        )),
-        live => Ok(live),
-    }
+    };
+    let attached = match tokio::time::timeout(ATTACH_WAIT, servable).await {
+        Ok(attached) => attached,
+        // Still not servable: a stream that asked to resume gets `reset` (empty cursor).
+        Err(_) => hub.attach(user, session, cursor.map(|_| "")),
+    };
+    attached.map_err(|refused| {
+        let message = match refused {
+            Refused::Closed => "the gateway is shutting down",
+            Refused::Ahead => "the event stream is not ready yet; retry",
+        };
+        ApiError::new(ErrorCode::Unavailable, message)
+    })
 }
