@@ -1,7 +1,8 @@
 //! Requests waiting for their `result` event (`Prefer: wait`, register, login, logout).
 //!
 //! A waiter is registered before its command is published, so a fast outcome is never
-//! missed; dropping the `Waiter` (timeout, client gone) removes the entry.
+//! missed; dropping the `Waiter` (timeout, client gone) removes the entry. Only
+//! [`crate::dispatch::submit`] registers waiters, and only the events router completes them.
 
 use parley_schema::event::ResultEvent;
 use parley_schema::RequestId;
@@ -44,14 +45,6 @@ impl Waiters {
             let _ = tx.send(result);
         }
     }
-
-    pub fn len(&self) -> usize {
-        self.map.lock().map(|m| m.len()).unwrap_or(0)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 impl Waiter {
@@ -74,6 +67,10 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
+    fn is_empty(waiters: &Waiters) -> bool {
+        waiters.map.lock().is_ok_and(|m| m.is_empty())
+    }
+
     #[tokio::test]
     async fn a_result_reaches_its_waiter_and_the_entry_goes() {
         let waiters = Arc::new(Waiters::default());
@@ -86,7 +83,7 @@ mod tests {
         });
         let got = w.wait(Duration::from_secs(1)).await.map(|r| r.status);
         assert_eq!(got, Some(204));
-        assert!(waiters.is_empty());
+        assert!(is_empty(&waiters));
     }
 
     #[tokio::test]
@@ -94,6 +91,6 @@ mod tests {
         let waiters = Arc::new(Waiters::default());
         let w = waiters.register(RequestId::new());
         assert!(w.wait(Duration::from_millis(10)).await.is_none());
-        assert!(waiters.is_empty());
+        assert!(is_empty(&waiters));
     }
 }

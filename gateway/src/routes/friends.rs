@@ -2,7 +2,7 @@
 
 use crate::auth::AuthUser;
 use crate::blocking;
-use crate::dispatch;
+use crate::dispatch::{self, Sent, Wait};
 use crate::error::ApiError;
 use crate::openapi::{
     ACCEPTED, ERR_CROSS_ORIGIN, ERR_TOO_LARGE, ERR_UNAUTHENTICATED, ERR_UNAVAILABLE, PREFER,
@@ -69,15 +69,16 @@ pub async fn list(auth: AuthUser, state: web::Data<AppState>) -> Result<HttpResp
         (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
     )
 )]
-#[tracing::instrument(skip_all, fields(user = %auth.user_id))]
+#[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]
 pub async fn add(
     req: HttpRequest,
     auth: AuthUser,
     state: web::Data<AppState>,
     body: crate::json::Json<UsernameRequest>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Sent, ApiError> {
     let username = Username::parse(&body.username)?.into_inner();
-    dispatch::submit_as_preferred(&req, &state, &auth, Command::AddFriend { username }).await
+    let command = Command::AddFriend { username };
+    dispatch::submit(&state, &auth, command, Wait::preferred(&req)).await
 }
 
 /// `DELETE /api/friends/{username}`.
@@ -108,13 +109,14 @@ pub async fn add(
         (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
     )
 )]
-#[tracing::instrument(skip_all, fields(user = %auth.user_id))]
+#[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]
 pub async fn remove(
     req: HttpRequest,
     auth: AuthUser,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Sent, ApiError> {
     let username = Username::parse(&path.into_inner())?.into_inner();
-    dispatch::submit_as_preferred(&req, &state, &auth, Command::RemoveFriend { username }).await
+    let command = Command::RemoveFriend { username };
+    dispatch::submit(&state, &auth, command, Wait::preferred(&req)).await
 }

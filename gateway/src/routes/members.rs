@@ -1,11 +1,11 @@
 //! Room membership: join or add, leave or remove, and deleting a room.
 
 use crate::auth::AuthUser;
-use crate::dispatch;
+use crate::dispatch::{self, Sent, Wait};
 use crate::error::ApiError;
 use crate::openapi::{ACCEPTED, ERR_TOO_LARGE, ERR_UNAUTHENTICATED, ERR_UNAVAILABLE, PREFER};
 use crate::state::AppState;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest};
 use parley_schema::command::Command;
 use parley_schema::error::ErrorResponse;
 use parley_schema::model::{Accepted, Room};
@@ -49,19 +49,19 @@ use uuid::Uuid;
         (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
     )
 )]
-#[tracing::instrument(skip_all, fields(user = %auth.user_id))]
+#[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]
 pub async fn add(
     req: HttpRequest,
     auth: AuthUser,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
     body: crate::json::Json<UsernameRequest>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Sent, ApiError> {
     let command = Command::AddMember {
         room_id: RoomId(path.into_inner()),
         username: Username::parse(&body.username)?.into_inner(),
     };
-    dispatch::submit_as_preferred(&req, &state, &auth, command).await
+    dispatch::submit(&state, &auth, command, Wait::preferred(&req)).await
 }
 
 /// `DELETE /api/rooms/{id}/members/{username}`.
@@ -98,19 +98,19 @@ pub async fn add(
         (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
     )
 )]
-#[tracing::instrument(skip_all, fields(user = %auth.user_id))]
+#[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]
 pub async fn remove(
     req: HttpRequest,
     auth: AuthUser,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, String)>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Sent, ApiError> {
     let (room, username) = path.into_inner();
     let command = Command::RemoveMember {
         room_id: RoomId(room),
         username: Username::parse(&username)?.into_inner(),
     };
-    dispatch::submit_as_preferred(&req, &state, &auth, command).await
+    dispatch::submit(&state, &auth, command, Wait::preferred(&req)).await
 }
 
 /// `DELETE /api/rooms/{id}`.
@@ -139,15 +139,15 @@ pub async fn remove(
         (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
     )
 )]
-#[tracing::instrument(skip_all, fields(user = %auth.user_id))]
+#[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]
 pub async fn delete_room(
     req: HttpRequest,
     auth: AuthUser,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Sent, ApiError> {
     let command = Command::DeleteRoom {
         room_id: RoomId(path.into_inner()),
     };
-    dispatch::submit_as_preferred(&req, &state, &auth, command).await
+    dispatch::submit(&state, &auth, command, Wait::preferred(&req)).await
 }

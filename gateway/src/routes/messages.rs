@@ -2,7 +2,7 @@
 
 use crate::auth::AuthUser;
 use crate::blocking;
-use crate::dispatch;
+use crate::dispatch::{self, Sent, Wait};
 use crate::error::ApiError;
 use crate::openapi::{
     ACCEPTED, ERR_BAD_REQUEST, ERR_TOO_LARGE, ERR_UNAUTHENTICATED, ERR_UNAVAILABLE, PREFER,
@@ -131,14 +131,14 @@ fn invalid(field: &'static str, message: String) -> ApiError {
         (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
     )
 )]
-#[tracing::instrument(skip_all, fields(user = %auth.user_id))]
+#[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]
 pub async fn send(
     req: HttpRequest,
     auth: AuthUser,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
     body: crate::json::Json<SendMessageRequest>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Sent, ApiError> {
     if let Err(retry) = state.send_limiter.check(auth.user_id) {
         return Err(ApiError::rate_limited(retry));
     }
@@ -156,5 +156,5 @@ pub async fn send(
         body: text,
         client_id,
     };
-    dispatch::submit_as_preferred(&req, &state, &auth, command).await
+    dispatch::submit(&state, &auth, command, Wait::preferred(&req)).await
 }

@@ -1,13 +1,13 @@
 //! Read markers: `PUT /api/rooms/{id}/read`.
 
 use crate::auth::AuthUser;
-use crate::dispatch;
+use crate::dispatch::{self, Sent, Wait};
 use crate::error::ApiError;
 use crate::openapi::{
     ACCEPTED, ERR_BAD_REQUEST, ERR_TOO_LARGE, ERR_UNAUTHENTICATED, ERR_UNAVAILABLE, PREFER,
 };
 use crate::state::AppState;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest};
 use parley_schema::command::Command;
 use parley_schema::error::ErrorResponse;
 use parley_schema::model::{Accepted, ReadMarker};
@@ -46,13 +46,14 @@ use uuid::Uuid;
         (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
     )
 )]
+#[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]
 pub async fn mark_read(
     req: HttpRequest,
     auth: AuthUser,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
     body: crate::json::Json<MarkReadRequest>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Sent, ApiError> {
     if body.seq < 0 {
         return Err(ValidationError {
             field: "seq",
@@ -64,5 +65,5 @@ pub async fn mark_read(
         room_id: RoomId(path.into_inner()),
         seq: body.seq,
     };
-    dispatch::submit_as_preferred(&req, &state, &auth, command).await
+    dispatch::submit(&state, &auth, command, Wait::preferred(&req)).await
 }

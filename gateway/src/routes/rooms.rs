@@ -2,7 +2,7 @@
 
 use crate::auth::AuthUser;
 use crate::blocking;
-use crate::dispatch;
+use crate::dispatch::{self, Sent, Wait};
 use crate::error::ApiError;
 use crate::openapi::{
     ACCEPTED, ERR_BAD_REQUEST, ERR_CROSS_ORIGIN, ERR_TOO_LARGE, ERR_UNAUTHENTICATED,
@@ -51,13 +51,13 @@ const MAX_INITIAL_MEMBERS: usize = 100;
         (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
     )
 )]
-#[tracing::instrument(skip_all, fields(user = %auth.user_id))]
+#[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]
 pub async fn create(
     req: HttpRequest,
     auth: AuthUser,
     state: web::Data<AppState>,
     body: crate::json::Json<CreateRoomRequest>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Sent, ApiError> {
     let body = body.into_inner();
     let name = RoomName::parse(&body.name)?.into_inner();
     let visibility = Visibility::parse(&body.visibility).ok_or_else(|| ValidationError {
@@ -86,7 +86,7 @@ pub async fn create(
         visibility,
         members,
     };
-    dispatch::submit_as_preferred(&req, &state, &auth, command).await
+    dispatch::submit(&state, &auth, command, Wait::preferred(&req)).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

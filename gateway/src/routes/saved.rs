@@ -2,7 +2,7 @@
 
 use crate::auth::AuthUser;
 use crate::blocking;
-use crate::dispatch;
+use crate::dispatch::{self, Sent, Wait};
 use crate::error::ApiError;
 use crate::openapi::{ACCEPTED, ERR_CROSS_ORIGIN, ERR_UNAUTHENTICATED, ERR_UNAVAILABLE, PREFER};
 use crate::state::AppState;
@@ -66,16 +66,17 @@ pub async fn list(auth: AuthUser, state: web::Data<AppState>) -> Result<HttpResp
         (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
     )
 )]
+#[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]
 pub async fn save(
     req: HttpRequest,
     auth: AuthUser,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Sent, ApiError> {
     let command = Command::SaveMessage {
         message_id: MessageId(path.into_inner()),
     };
-    dispatch::submit_as_preferred(&req, &state, &auth, command).await
+    dispatch::submit(&state, &auth, command, Wait::preferred(&req)).await
 }
 
 /// `DELETE /api/saved/{message_id}`.
@@ -102,14 +103,15 @@ pub async fn save(
         (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
     )
 )]
+#[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]
 pub async fn unsave(
     req: HttpRequest,
     auth: AuthUser,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Sent, ApiError> {
     let command = Command::UnsaveMessage {
         message_id: MessageId(path.into_inner()),
     };
-    dispatch::submit_as_preferred(&req, &state, &auth, command).await
+    dispatch::submit(&state, &auth, command, Wait::preferred(&req)).await
 }

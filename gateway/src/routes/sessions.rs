@@ -3,7 +3,7 @@
 
 use crate::auth::{self, AuthUser, COOKIE};
 use crate::blocking;
-use crate::dispatch::{self, Sent, Wait};
+use crate::dispatch::{self, Origin, Sent, Wait};
 use crate::error::ApiError;
 use crate::openapi::{
     ERR_BAD_REQUEST, ERR_CROSS_ORIGIN, ERR_TIMEOUT, ERR_TOO_LARGE, ERR_UNAUTHENTICATED,
@@ -19,7 +19,6 @@ use parley_schema::model::{SessionCreated, User};
 use parley_schema::requests::LoginRequest;
 use parley_schema::validate::username_key;
 use parley_schema::{ErrorCode, SessionId};
-use std::time::Duration;
 
 /// `POST /api/sessions`.
 #[utoipa::path(
@@ -49,7 +48,7 @@ use std::time::Duration;
         (status = 504, description = ERR_TIMEOUT, body = ErrorResponse),
     )
 )]
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(skip_all, fields(request_id))]
 pub async fn login(
     state: web::Data<AppState>,
     body: crate::json::Json<LoginRequest>,
@@ -78,14 +77,11 @@ pub async fn login(
         session_id: SessionId::new(),
         token_hash: auth::token_hash(&token),
     };
-    let wait = Wait::Required(Duration::from_secs(state.config.wait_timeout_secs));
-    let sent = dispatch::send(&state, Some(user.id.into()), None, command, wait).await?;
-    let Sent::Done(result) = sent else {
-        return Ok(dispatch::respond_required(sent));
+    let origin = Origin::user(user.id);
+    let result = match dispatch::submit(&state, origin, command, Wait::Required).await? {
+        Sent::Done { result, .. } if result.status == 201 => result,
+        other => return Ok(other.respond()),
     };
-    if result.status != 201 {
-        return Ok(dispatch::result_response(result));
-    }
     let user: User = serde_json::from_value(result.body)
         .map_err(|e| ApiError::Internal(format!("session result: {e}")))?;
     let cookie = Cookie::build(COOKIE, token.clone())
@@ -119,14 +115,14 @@ pub async fn login(
         (status = 504, description = ERR_TIMEOUT, body = ErrorResponse),
     )
 )]
-#[tracing::instrument(skip_all, fields(user = %auth.user_id))]
+#[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]
 pub async fn logout(auth: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let command = Command::CloseSession {
         session_id: auth.session_id,
     };
-    let wait = Wait::Required(Duration::from_secs(state.config.wait_timeout_secs));
-    let sent = dispatch::send(&state, Some(auth.user_id), Some(&auth), command, wait).await?;
-    let mut resp = dispatch::respond_required(sent);
+    let mut resp = dispatch::submit(&state, &auth, command, Wait::Required)
+        .await?
+        .respond();
     if resp.status().is_success() {
         let mut gone = Cookie::build(COOKIE, "").path("/").finish();
         gone.make_removal();

@@ -2,7 +2,7 @@
 
 use crate::auth::AuthUser;
 use crate::blocking;
-use crate::dispatch::{self, Wait};
+use crate::dispatch::{self, Origin, Sent, Wait};
 use crate::error::ApiError;
 use crate::openapi::{
     ACCEPTED, ERR_BAD_REQUEST, ERR_CROSS_ORIGIN, ERR_TIMEOUT, ERR_TOO_LARGE, ERR_UNAUTHENTICATED,
@@ -19,7 +19,6 @@ use parley_schema::validate::{
     username_key, DisplayName, Password, StatusMessage, Username, ValidationError,
 };
 use parley_schema::{ErrorBody, ErrorCode, UserId};
-use std::time::Duration;
 
 /// `POST /api/users`: validate, hash the password here, publish, wait for the outcome.
 #[utoipa::path(
@@ -42,11 +41,11 @@ use std::time::Duration;
         (status = 504, description = ERR_TIMEOUT, body = ErrorResponse),
     )
 )]
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(skip_all, fields(request_id))]
 pub async fn register(
     state: web::Data<AppState>,
     body: crate::json::Json<RegisterRequest>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Sent, ApiError> {
     let body = body.into_inner();
     let username = Username::parse(&body.username)?;
     let password = Password::parse(&body.password)?;
@@ -75,9 +74,7 @@ pub async fn register(
         password_hash,
         display_name,
     };
-    let wait = Wait::Required(Duration::from_secs(state.config.wait_timeout_secs));
-    let sent = dispatch::send(&state, None, None, command, wait).await?;
-    Ok(dispatch::respond_required(sent))
+    dispatch::submit(&state, Origin::default(), command, Wait::Required).await
 }
 
 fn taken(name: &str) -> ApiError {
@@ -165,13 +162,13 @@ pub async fn profile(
         (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
     )
 )]
-#[tracing::instrument(skip_all, fields(user = %auth.user_id))]
+#[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]
 pub async fn update_me(
     req: HttpRequest,
     auth: AuthUser,
     state: web::Data<AppState>,
     body: crate::json::Json<UpdateProfileRequest>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Sent, ApiError> {
     let body = body.into_inner();
     let display_name = body
         .display_name
@@ -196,7 +193,7 @@ pub async fn update_me(
         display_name,
         status_message,
     };
-    dispatch::submit_as_preferred(&req, &state, &auth, command).await
+    dispatch::submit(&state, &auth, command, Wait::preferred(&req)).await
 }
 
 /// `DELETE /api/me`: the account and everything personal goes; messages stay.
@@ -222,11 +219,11 @@ pub async fn update_me(
         (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
     )
 )]
-#[tracing::instrument(skip_all, fields(user = %auth.user_id))]
+#[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]
 pub async fn delete_me(
     req: HttpRequest,
     auth: AuthUser,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
-    dispatch::submit_as_preferred(&req, &state, &auth, Command::DeleteAccount).await
+) -> Result<Sent, ApiError> {
+    dispatch::submit(&state, &auth, Command::DeleteAccount, Wait::preferred(&req)).await
 }
