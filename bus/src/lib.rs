@@ -2,6 +2,8 @@
 //! names topics, sets client options, and creates topics at start-up. Logs, signals and
 //! metrics are `parley-telemetry`'s.
 
+#![warn(clippy::too_many_lines)]
+
 pub mod admin;
 pub mod client;
 pub mod config;

@@ -1,5 +1,7 @@
 //! The `gateway` binary: configuration from the environment, logs, signals, serve.
 
+#![warn(clippy::too_many_lines)]
+
 use clap::Parser;
 use parley_gateway::{Application, GatewayConfig};
 use tokio_util::sync::CancellationToken;

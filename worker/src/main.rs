@@ -1,5 +1,7 @@
 //! The `worker` binary: configuration from the environment, logs, signals, run.
 
+#![warn(clippy::too_many_lines)]
+
 use clap::Parser;
 use parley_worker::WorkerConfig;
 use tokio_util::sync::CancellationToken;
