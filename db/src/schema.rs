@@ -1,35 +1,19 @@
-//! Diesel table definitions, kept by hand in step with `migrations/`.
+// @generated automatically by Diesel CLI.
 
 diesel::table! {
-    users (id) {
-        id -> Uuid,
-        username -> Text,
-        username_key -> Nullable<Text>,
-        display_name -> Text,
-        status_message -> Text,
-        password_hash -> Text,
-        created_at -> Timestamptz,
-        deleted_at -> Nullable<Timestamptz>,
+    applied_commands (request_id) {
+        request_id -> Uuid,
+        status -> Int2,
+        events -> Text,
+        applied_at -> Timestamptz,
     }
 }
 
 diesel::table! {
-    sessions (id) {
-        id -> Uuid,
+    friendships (user_id, friend_id) {
         user_id -> Uuid,
-        token_hash -> Text,
+        friend_id -> Uuid,
         created_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    rooms (id) {
-        id -> Uuid,
-        name -> Text,
-        visibility -> Text,
-        owner_id -> Nullable<Uuid>,
-        created_at -> Timestamptz,
-        last_seq -> Int8,
     }
 }
 
@@ -55,10 +39,13 @@ diesel::table! {
 }
 
 diesel::table! {
-    friendships (user_id, friend_id) {
-        user_id -> Uuid,
-        friend_id -> Uuid,
+    rooms (id) {
+        id -> Uuid,
+        name -> Text,
+        visibility -> Text,
+        owner_id -> Nullable<Uuid>,
         created_at -> Timestamptz,
+        last_seq -> Int8,
     }
 }
 
@@ -71,29 +58,43 @@ diesel::table! {
 }
 
 diesel::table! {
-    applied_commands (request_id) {
-        request_id -> Uuid,
-        status -> Int2,
-        events -> Text,
-        applied_at -> Timestamptz,
+    sessions (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        token_hash -> Text,
+        created_at -> Timestamptz,
     }
 }
 
-diesel::joinable!(sessions -> users (user_id));
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        username -> Text,
+        username_key -> Nullable<Text>,
+        display_name -> Text,
+        status_message -> Text,
+        password_hash -> Text,
+        created_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(memberships -> rooms (room_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(messages -> rooms (room_id));
 diesel::joinable!(messages -> users (author_id));
+diesel::joinable!(rooms -> users (owner_id));
 diesel::joinable!(saved_messages -> messages (message_id));
 diesel::joinable!(saved_messages -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
-    users,
-    sessions,
-    rooms,
+    applied_commands,
+    friendships,
     memberships,
     messages,
-    friendships,
+    rooms,
     saved_messages,
-    applied_commands,
+    sessions,
+    users,
 );
