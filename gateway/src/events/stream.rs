@@ -31,10 +31,12 @@ impl Drop for DetachOnDrop {
     }
 }
 
-fn json_event(name: &'static str, data: &impl serde::Serialize) -> sse::Event {
+fn json_event(name: &'static str, data: &impl serde::Serialize) -> sse::Data {
     let json = serde_json::to_string(data).unwrap_or_else(|_| "{}".into());
-    sse::Data::new(json).event(name).into()
+    sse::Data::new(json).event(name)
 }
+
+const RESET: &str = "the stream's cursor is too old or unknown; refetch state over HTTP";
 
 #[utoipa::path(
     get,
@@ -80,22 +82,19 @@ pub async fn events(
         slot,
     };
     let resumed = matches!(start, Start::Replay(_));
-    let mut first = vec![json_event(
-        "ready",
-        &ReadyEvent {
-            user_id: auth.user_id,
-            resumed,
-        },
-    )];
+    let ready = ReadyEvent {
+        user_id: auth.user_id,
+        resumed,
+    };
+    let mut first: Vec<sse::Event> = vec![json_event("ready", &ready).into()];
     let replay = match start {
         Start::Fresh => Vec::new(),
         Start::Replay(events) => events,
         Start::Reset(id) => {
             let reset = ResetEvent {
-                reason: "the stream's cursor is too old or unknown; refetch state over HTTP".into(),
+                reason: RESET.into(),
             };
-            let json = serde_json::to_string(&reset).unwrap_or_default();
-            first.push(sse::Data::new(json).event("reset").id(id).into());
+            first.push(json_event("reset", &reset).id(id).into());
             Vec::new()
         }
     };
