@@ -1,6 +1,8 @@
 //! Parley's gateway: validates HTTP writes and publishes them to Kafka as commands, serves
 //! reads from Postgres, and streams every user's events over SSE.
 
+#![warn(clippy::too_many_lines)]
+
 pub mod app;
 pub mod auth;
 pub mod authcache;
