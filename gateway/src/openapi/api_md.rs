@@ -94,11 +94,18 @@ fn documented_in_md(md: &str, codes: &BTreeSet<String>) -> BTreeMap<Endpoint, An
         };
         let cells: Vec<&str> = row.split('|').collect();
         let (endpoint, status_cell, rest) = match endpoint_at(cells[0]) {
-            Some(e) => (Some(e), cells.get(1).copied().unwrap_or(""), rest_of(&cells, 2)),
+            Some(e) => (
+                Some(e),
+                cells.get(1).copied().unwrap_or(""),
+                rest_of(&cells, 2),
+            ),
             None => (current.clone(), cells[0], rest_of(&cells, 1)),
         };
         let Some(endpoint) = endpoint else { continue };
-        if !status_cell.trim_start().starts_with(|c: char| c.is_ascii_digit()) {
+        if !status_cell
+            .trim_start()
+            .starts_with(|c: char| c.is_ascii_digit())
+        {
             continue;
         }
         let answers = out.entry(endpoint).or_default();
@@ -132,7 +139,8 @@ fn documented_in_openapi(doc: &serde_json::Value) -> BTreeMap<Endpoint, (Answers
 /// `md` with the conventions it states for authenticated endpoints applied.
 fn with_conventions(mut md: Answers, method: &str) -> Answers {
     md.statuses.extend([401, 503]);
-    md.codes.extend(["unauthenticated".into(), "unavailable".into()]);
+    md.codes
+        .extend(["unauthenticated".into(), "unavailable".into()]);
     if method != "GET" {
         md.statuses.insert(403);
         md.codes.insert("forbidden".into());
@@ -149,8 +157,14 @@ fn every_endpoint_of_the_openapi_document_is_in_api_md_and_back() {
     let only_md: Vec<_> = md.keys().filter(|e| !oa.contains_key(*e)).collect();
     let only_oa: Vec<_> = oa.keys().filter(|e| !md.contains_key(*e)).collect();
 
-    assert!(only_md.is_empty(), "in docs/api.md, not in OpenAPI: {only_md:?}");
-    assert!(only_oa.is_empty(), "in OpenAPI, not in docs/api.md: {only_oa:?}");
+    assert!(
+        only_md.is_empty(),
+        "in docs/api.md, not in OpenAPI: {only_md:?}"
+    );
+    assert!(
+        only_oa.is_empty(),
+        "in OpenAPI, not in docs/api.md: {only_oa:?}"
+    );
 }
 
 #[test]
@@ -170,7 +184,11 @@ fn every_endpoint_answers_the_same_statuses_and_codes_in_both() {
         }
     }
 
-    assert!(drift.is_empty(), "docs/api.md drifts:\n{}", drift.join("\n"));
+    assert!(
+        drift.is_empty(),
+        "docs/api.md drifts:\n{}",
+        drift.join("\n")
+    );
 }
 
 #[test]
@@ -190,7 +208,10 @@ fn the_error_table_of_api_md_is_the_error_code_enum() {
     }
 
     let listed: BTreeSet<String> = table.keys().cloned().collect();
-    assert_eq!(listed, codes, "the error table of docs/api.md and ErrorCode");
+    assert_eq!(
+        listed, codes,
+        "the error table of docs/api.md and ErrorCode"
+    );
     for (code, status) in table {
         let parsed: Option<ErrorCode> = serde_json::from_value(serde_json::json!(code)).ok();
         assert_eq!(status, parsed.map(|c| c.status()), "the status of `{code}`");
@@ -217,7 +238,13 @@ fn api_md_names_the_endpoints_that_need_no_authentication() {
         .cloned()
         .collect();
 
-    assert!(!named.is_empty(), "docs/api.md lost the sentence {phrase:?}");
-    assert_eq!(in_md, open, "unauthenticated endpoints named in docs/api.md");
+    assert!(
+        !named.is_empty(),
+        "docs/api.md lost the sentence {phrase:?}"
+    );
+    assert_eq!(
+        in_md, open,
+        "unauthenticated endpoints named in docs/api.md"
+    );
     assert_eq!(named.len(), open.len(), "docs/api.md names {named:?}");
 }
