@@ -4,7 +4,7 @@
 
 use crate::api::{Api, Session};
 use anyhow::Context;
-use backon::{ConstantBuilder, Retryable};
+use backon::Retryable;
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use rand::distributions::Alphanumeric;
 use rand::Rng;
@@ -35,13 +35,10 @@ pub fn username(tag: &str, i: usize) -> String {
 
 /// Waits until every gateway answers `GET /readyz` with 200.
 pub async fn wait_ready(apis: &[Api]) -> anyhow::Result<()> {
-    // Every 250 ms for about 30 s.
-    let every = ConstantBuilder::new()
-        .with_delay(Duration::from_millis(250))
-        .with_max_times(120);
     for api in apis {
+        // Every 250 ms for about 30 s.
         (|| api.ready())
-            .retry(every)
+            .retry(std::iter::repeat_n(Duration::from_millis(250), 120))
             .await
             .with_context(|| format!("{} is not ready", api.base()))?;
     }

@@ -106,9 +106,9 @@ fn data_error(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
         .and_then(|rest| rest.strip_suffix('`'));
     let field = match (path, missing) {
         (Some(path), Some(name)) => format!("{path}.{name}"),
-        (None, Some(name)) => name.to_owned(),
-        (Some(path), None) => path,
-        (None, None) => "body".to_owned(),
+        (path, name) => path
+            .or(name.map(str::to_owned))
+            .unwrap_or_else(|| "body".into()),
     };
     ApiError::Client(ErrorBody::new(ErrorCode::ValidationFailed, text).with_field(field))
 }
@@ -126,20 +126,17 @@ mod tests {
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
     struct Inner {
-        #[allow(dead_code)]
         seq: i64,
     }
 
     #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
     struct Outer {
-        #[allow(dead_code)]
         name: String,
-        #[allow(dead_code)]
         #[serde(default)]
         members: Vec<String>,
-        #[allow(dead_code)]
-        #[serde(default)]
         read: Option<Inner>,
     }
 

@@ -14,7 +14,7 @@ use crate::metrics::WorkerMetrics;
 use crate::poison::Input;
 use crate::record::Output;
 use anyhow::Context;
-use backon::{BlockingRetryable, ConstantBuilder, ExponentialBuilder};
+use backon::{BlockingRetryable, ExponentialBuilder};
 use parley_bus::context::LogContext;
 use parley_bus::{headers, KafkaArgs, Topics};
 use parley_db::PgPool;
@@ -250,11 +250,8 @@ impl Pipeline {
         };
         // A full queue: the producer's thread is delivering, and room comes soon.
         use RDKafkaErrorCode::QueueFull;
-        let queue_full = ConstantBuilder::new()
-            .with_delay(Duration::from_millis(5))
-            .without_max_times();
         attempt
-            .retry(queue_full)
+            .retry(std::iter::repeat(Duration::from_millis(5)))
             .when(|e| matches!(e, KafkaError::MessageProduction(QueueFull)))
             .call()
             .map_err(Into::into)
