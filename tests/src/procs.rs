@@ -3,97 +3,39 @@
 //! isolated local Postgres and three-broker Kafka (`scripts/services` with
 //! `PARLEY_SERVICES_DIR=.local/crash`), killed for real.
 
-use anyhow::{bail, Context};
 use parley_kit::{free_port, paths, Fresh, Services, Stack, StackPlan};
-use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
-use std::process::Stdio;
 use std::time::Duration;
-use tokio::process::Command;
 
-/// The crash suite's own services, apart from a developer's.
-#[derive(Debug, Clone)]
-pub struct CrashServices {
-    env: Vec<(String, String)>,
-    pub database_url: String,
-    pub kafka: String,
-}
-
-impl CrashServices {
-    /// Starts (or finds running) the isolated services and reads their exports; a cluster
-    /// still settling after a previous test's broker restart gets a few tries.
-    pub fn up() -> anyhow::Result<Self> {
-        let mut last = None;
-        for _ in 0..3 {
-            match Self::up_once() {
-                Ok(s) => return Ok(s),
-                Err(e) => last = Some(e),
-            }
-            std::thread::sleep(Duration::from_secs(5));
+/// The crash suite's own services, apart from a developer's: started (or found running)
+/// with a few tries, since a cluster may still be settling after a previous test's broker
+/// restart.
+fn crash_services() -> anyhow::Result<Services> {
+    let dir = paths::repo_root()
+        .join(".local/crash")
+        .display()
+        .to_string();
+    let instance = [
+        ("PARLEY_SERVICES_DIR", dir.as_str()),
+        ("PARLEY_PG_PORT", "55432"),
+        ("PARLEY_KAFKA_PORT", "39092"),
+        ("PARLEY_KAFKA_BROKERS", "3"),
+    ];
+    let mut last = None;
+    for _ in 0..3 {
+        match Services::up(&instance) {
+            Ok(services) => return Ok(services),
+            Err(e) => last = Some(e),
         }
-        Err(last.unwrap_or_else(|| anyhow::anyhow!("scripts/services up failed")))
+        std::thread::sleep(Duration::from_secs(5));
     }
-
-    fn up_once() -> anyhow::Result<Self> {
-        let env: Vec<(String, String)> = [
-            (
-                "PARLEY_SERVICES_DIR",
-                paths::repo_root()
-                    .join(".local/crash")
-                    .display()
-                    .to_string(),
-            ),
-            ("PARLEY_PG_PORT", "55432".into()),
-            ("PARLEY_KAFKA_PORT", "39092".into()),
-            ("PARLEY_KAFKA_BROKERS", "3".into()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-        let out = std::process::Command::new(services_script())
-            .arg("up")
-            .envs(env.iter().cloned())
-            .stderr(Stdio::inherit())
-            .output()
-            .context("running scripts/services up")?;
-        if !out.status.success() {
-            bail!("scripts/services up failed");
-        }
-        let exports: HashMap<String, String> = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|l| l.strip_prefix("export "))
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
-        Ok(Self {
-            database_url: exports
-                .get("DATABASE_URL")
-                .cloned()
-                .context("no DATABASE_URL")?,
-            kafka: exports
-                .get("KAFKA_BOOTSTRAP_SERVERS")
-                .cloned()
-                .context("no KAFKA_BOOTSTRAP_SERVERS")?,
-            env,
-        })
-    }
-
-    /// Runs `scripts/services <args>` on these services (stop-postgres, kill-broker 2, ...).
-    pub async fn ctl(&self, args: &[&str]) -> anyhow::Result<()> {
-        let status = Command::new(services_script())
-            .args(args)
-            .envs(self.env.iter().cloned())
-            .status()
-            .await?;
-        anyhow::ensure!(status.success(), "scripts/services {args:?} failed");
-        Ok(())
-    }
+    Err(last.map_or_else(|| anyhow::anyhow!("scripts/services up failed"), Into::into))
 }
 
 /// A running system: gateways and workers (`parley_kit::Stack`, which this derefs to) on
 /// a fresh database and topic prefix of the crash services.
 pub struct System {
-    pub services: CrashServices,
+    pub services: Services,
     pub database_url: String,
     pub prefix: String,
     stack: Stack,
@@ -121,12 +63,8 @@ impl System {
         workers: usize,
         extra: &[(&str, &str)],
     ) -> anyhow::Result<Self> {
-        let services = tokio::task::spawn_blocking(CrashServices::up).await??;
-        let fresh = Fresh::create(&Services {
-            database_url: services.database_url.clone(),
-            kafka: services.kafka.clone(),
-        })
-        .await?;
+        let services = tokio::task::spawn_blocking(crash_services).await??;
+        let fresh = Fresh::create(&services).await?;
         let (database_url, prefix) = (fresh.database_url().to_owned(), fresh.topic_prefix());
         let logs = paths::target_dir().join("crash-logs").join(test);
         let _ = std::fs::remove_dir_all(&logs);
@@ -171,8 +109,4 @@ impl System {
         use diesel::Connection;
         Ok(diesel::PgConnection::establish(&self.database_url)?)
     }
-}
-
-fn services_script() -> std::path::PathBuf {
-    paths::repo_root().join("scripts/services")
 }

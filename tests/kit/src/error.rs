@@ -8,6 +8,8 @@ use std::time::Duration;
 pub enum KitError {
     #[error("connecting to Postgres (is `scripts/services up` running?)")]
     Connect(#[source] diesel::ConnectionError),
+    #[error("scripts/services {0} failed")]
+    Services(String),
     #[error("a database statement failed")]
     Query(#[from] diesel::result::Error),
     #[error("DATABASE_URL has no database name to replace")]

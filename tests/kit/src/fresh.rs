@@ -5,27 +5,8 @@
 //! The worker runs the migrations at start-up, so a fresh database starts empty.
 
 use crate::names::{self, RunName, DATABASE_PREFIX};
-use crate::KitError;
+use crate::{KitError, Services};
 use diesel::{Connection, PgConnection, RunQueryDsl};
-
-/// Where the local services are (`eval "$(scripts/services up)"` exports these).
-#[derive(Debug, Clone)]
-pub struct Services {
-    pub database_url: String,
-    pub kafka: String,
-}
-
-impl Services {
-    /// `DATABASE_URL` and `KAFKA_BOOTSTRAP_SERVERS`, defaulting to `scripts/services`' own.
-    pub fn from_env() -> Self {
-        Self {
-            database_url: std::env::var("DATABASE_URL")
-                .unwrap_or_else(|_| "postgres://parley:parley@127.0.0.1:5432/parley".into()),
-            kafka: std::env::var("KAFKA_BOOTSTRAP_SERVERS")
-                .unwrap_or_else(|_| "127.0.0.1:9092".into()),
-        }
-    }
-}
 
 /// One run's database and topic prefix on `services`.
 #[derive(Debug)]

@@ -7,18 +7,22 @@
 //! (`tests/src/procs.rs`) and the in-process integration tests (`tests/src/env.rs`, which
 //! take the fresh database, topic prefix and readiness wait from here).
 
+#![warn(clippy::too_many_lines)]
+
 pub mod error;
 pub mod fresh;
 pub mod names;
 pub mod paths;
 pub mod process;
 pub mod ready;
+pub mod services;
 pub mod stack;
 mod topics;
 
 pub use error::KitError;
-pub use fresh::{Fresh, FreshDatabase, Services};
+pub use fresh::{Fresh, FreshDatabase};
 pub use names::{unique, RunName};
 pub use process::{Proc, ProcSpec};
 pub use ready::wait_ready;
+pub use services::Services;
 pub use stack::{free_port, Stack, StackPlan};

@@ -4,6 +4,8 @@
 //! drive (JSON on stdout, commands on stdin). Every mode stops its processes with SIGTERM
 //! then SIGKILL, gateways first, on Ctrl-C, SIGTERM or SIGHUP.
 
+#![warn(clippy::too_many_lines)]
+
 mod exec;
 mod run;
 mod serve;
