@@ -5,7 +5,7 @@ use parley_schema::model::{Author, Message, Room, User, Visibility};
 
 pub fn user(row: &UserRow) -> User {
     User {
-        id: row.id.into(),
+        id: row.id,
         username: row.username.clone(),
         display_name: row.display_name.clone(),
         status_message: row.status_message.clone(),
@@ -15,11 +15,11 @@ pub fn user(row: &UserRow) -> User {
 
 pub fn room(row: &RoomRow, member_count: i64) -> Room {
     Room {
-        id: row.id.into(),
+        id: row.id,
         name: row.name.clone(),
         // The column has a CHECK constraint; anything else would be a corrupt row.
         visibility: Visibility::parse(&row.visibility).unwrap_or(Visibility::Private),
-        owner_id: row.owner_id.map(Into::into),
+        owner_id: row.owner_id,
         created_at: row.created_at,
         member_count,
     }
@@ -28,13 +28,13 @@ pub fn room(row: &RoomRow, member_count: i64) -> Room {
 /// A message; the author is `None` when the account was deleted.
 pub fn message(row: MessageRow, author: Option<AuthorRow>) -> Message {
     let author = author.filter(|a| a.deleted_at.is_none()).map(|a| Author {
-        id: a.id.into(),
+        id: a.id,
         username: a.username,
         display_name: a.display_name,
     });
     Message {
-        id: row.id.into(),
-        room_id: row.room_id.into(),
+        id: row.id,
+        room_id: row.room_id,
         seq: row.seq,
         author,
         body: row.body,

@@ -97,8 +97,8 @@ async fn authenticate(req: HttpRequest) -> Result<AuthUser, ApiError> {
         (Err(e), _) => return Err(e),
     };
     let auth = AuthUser {
-        user_id: user.id.into(),
-        session_id: session.id.into(),
+        user_id: user.id,
+        session_id: session.id,
         user: parley_db::views::user(&user),
     };
     state.auth_cache.put(hash, auth.clone());

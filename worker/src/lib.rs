@@ -2,6 +2,8 @@
 //! batch to Postgres in one transaction, and publishes the events together with the
 //! consumer offsets in one Kafka transaction.
 
+#![warn(clippy::too_many_lines)]
+
 pub mod apply;
 pub mod batch;
 pub mod config;

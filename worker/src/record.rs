@@ -21,7 +21,7 @@ pub struct Output {
 #[derive(Debug)]
 pub struct Recorded {
     pub request_id: RequestId,
-    /// The HTTP status of the outcome, as the ledger keeps it.
+    /// The status of the outcome (`Outcome::status`), as the ledger keeps it.
     pub status: i16,
     pub events: Vec<Box<RawValue>>,
 }

@@ -8,25 +8,15 @@ use parley_db::{sessions, users, views};
 use parley_schema::event::{Event, FriendChange, FriendEvent, MemberChange};
 use parley_schema::{ErrorCode, Outcome, RequestId, Resource, SessionId, UserId};
 
-/// The names a registration asks for.
-pub struct Names<'a> {
-    pub username: &'a str,
-    pub username_key: &'a str,
-    pub display_name: &'a str,
-}
-
 pub fn register(
     conn: &mut PgConnection,
     rid: RequestId,
     user_id: UserId,
-    names: Names<'_>,
+    username: &str,
+    username_key: &str,
     password_hash: &str,
+    display_name: &str,
 ) -> ApplyResult {
-    let Names {
-        username,
-        username_key,
-        display_name,
-    } = names;
     if users::find_by_key(conn, username_key)?.is_some() {
         return Err(taken(username));
     }
@@ -136,7 +126,7 @@ pub fn delete_account(conn: &mut PgConnection, rid: RequestId, actor: UserId) ->
     }
     for fan in parley_db::friends::remove_all_of_user(conn, actor)? {
         applied = applied.emit(
-            vec![fan.into()],
+            vec![fan],
             Event::Friend(FriendEvent {
                 change: FriendChange::Removed,
                 user: me.clone(),

@@ -87,14 +87,15 @@ pub fn apply(conn: &mut PgConnection, env: &CommandEnvelope) -> ApplyResult {
             username_key,
             password_hash,
             display_name,
-        } => {
-            let names = accounts::Names {
-                username,
-                username_key,
-                display_name,
-            };
-            accounts::register(conn, rid, *user_id, names, password_hash)
-        }
+        } => accounts::register(
+            conn,
+            rid,
+            *user_id,
+            username,
+            username_key,
+            password_hash,
+            display_name,
+        ),
         Command::SendMessage { .. } => sends::apply_one(conn, env),
         Command::OpenSession {
             session_id,

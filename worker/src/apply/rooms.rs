@@ -187,7 +187,7 @@ pub fn remove_member(
     };
     let me = views::user(&user);
     let applied = Applied::new(rid, Outcome::Done).emit(
-        vec![user.id.into()],
+        vec![user.id],
         Event::Member(MemberEvent {
             change,
             room_id,
@@ -215,7 +215,7 @@ pub fn announce_departure(
             audience.clone(),
             Event::Member(MemberEvent {
                 change,
-                room_id: room.into(),
+                room_id: room,
                 user: user.clone(),
             }),
         )

@@ -45,7 +45,7 @@ fn load_authors(
         .into_iter()
         .map(|u| {
             let author = Author {
-                id: u.id.into(),
+                id: u.id,
                 username: u.username,
                 display_name: u.display_name,
             };

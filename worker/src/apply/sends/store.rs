@@ -68,7 +68,7 @@ pub(super) fn store(
         .map(|((room, _), (seq, request))| {
             let last = last_seq.get(&room).copied().unwrap_or(seq);
             let marker = ReadMarker {
-                room_id: room.into(),
+                room_id: room,
                 last_read_seq: seq,
                 unread_count: (last - seq).max(0),
             };
