@@ -106,6 +106,7 @@ struct Reserved {
 }
 
 /// Reserves `n` seqs in each room of `wants` in one statement; the first seq of each.
+/// Each room appears once in `wants`: Postgres applies one row of a repeated room only.
 pub fn reserve_seqs_many(
     conn: &mut PgConnection,
     wants: &[(RoomId, i64)],

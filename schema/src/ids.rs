@@ -13,29 +13,8 @@ macro_rules! id_type {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        #[cfg_attr(feature = "diesel", derive(diesel::AsExpression, diesel::FromSqlRow))]
-        #[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Uuid))]
+        #[cfg_attr(feature = "diesel", derive(diesel_derive_newtype::DieselNewType))]
         pub struct $name(pub Uuid);
-
-        #[cfg(feature = "diesel")]
-        impl diesel::serialize::ToSql<diesel::sql_types::Uuid, diesel::pg::Pg> for $name {
-            fn to_sql<'b>(
-                &'b self,
-                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
-            ) -> diesel::serialize::Result {
-                diesel::serialize::ToSql::<diesel::sql_types::Uuid, diesel::pg::Pg>::to_sql(
-                    &self.0, out,
-                )
-            }
-        }
-
-        #[cfg(feature = "diesel")]
-        impl diesel::deserialize::FromSql<diesel::sql_types::Uuid, diesel::pg::Pg> for $name {
-            fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
-                <Uuid as diesel::deserialize::FromSql<_, diesel::pg::Pg>>::from_sql(value)
-                    .map(Self)
-            }
-        }
 
         impl $name {
             /// A new time-ordered (UUIDv7) id.
