@@ -26,6 +26,7 @@ use rdkafka::{Message, Offset, TopicPartitionList};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::time::timeout;
 use tokio_util::sync::CancellationToken;
 
 const TXN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -91,16 +92,16 @@ impl Pipeline {
     /// Runs until `shutdown`; the batch in hand when it fires is finished and committed.
     pub fn run(mut self, shutdown: &CancellationToken) -> anyhow::Result<()> {
         tracing::info!(txn_id = %self.txn_id, "worker consuming {}", self.topics.commands);
+        // Run on a blocking thread of the runtime: backoff sleeps end early on shutdown.
+        let runtime = tokio::runtime::Handle::current();
         while !shutdown.is_cancelled() {
-            let stop = shutdown.clone();
+            let (stop, runtime) = (shutdown.clone(), runtime.clone());
             // A failed batch is retried until one succeeds; the backoff then starts afresh.
             (|| self.next_batch(shutdown))
                 .retry(BATCH_BACKOFF)
-                .sleep(move |d| sleep_unless_cancelled(d, &stop))
-                .notify(|e, d| {
-                    tracing::warn!(error = %format!("{e:#}"), retry_in_ms = d.as_millis() as u64,
-                        "batch failed; offsets not committed, retrying");
-                })
+                .sleep(move |d| drop(runtime.block_on(timeout(d, stop.cancelled()))))
+                .notify(|e, d| tracing::warn!(error = %format!("{e:#}"),
+                    retry_in_ms = d.as_millis() as u64, "batch failed; offsets not committed, retrying"))
                 .call()?;
         }
         tracing::info!("worker stopped");
@@ -321,11 +322,4 @@ fn retrying(call: impl FnMut() -> KafkaResult<()>) -> KafkaResult<()> {
             tracing::warn!(error = %e, tries, "retrying a transactional call");
         })
         .call()
-}
-
-fn sleep_unless_cancelled(d: Duration, shutdown: &CancellationToken) {
-    let deadline = Instant::now() + d;
-    while Instant::now() < deadline && !shutdown.is_cancelled() {
-        std::thread::sleep(Duration::from_millis(20).min(d));
-    }
 }
