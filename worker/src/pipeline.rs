@@ -314,11 +314,10 @@ fn new_producer(
 /// Repeats a transactional call while librdkafka says the error is retriable: five more
 /// tries, 200 ms, 400 ms, ... 1 s apart.
 fn retrying(call: impl FnMut() -> KafkaResult<()>) -> KafkaResult<()> {
-    let mut tries = 0;
     call.retry((1..=5).map(|n| Duration::from_millis(200 * n)))
         .when(|e| matches!(e, KafkaError::Transaction(e) if e.is_retriable()))
-        .notify(|e, _| {
-            tries += 1;
+        .notify(|e, d| {
+            let tries = d.as_millis() / 200; // the delay before try n is n x 200 ms
             tracing::warn!(error = %e, tries, "retrying a transactional call");
         })
         .call()
