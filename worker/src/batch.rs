@@ -9,7 +9,7 @@ use crate::record::{Output, Recorded};
 use diesel::prelude::*;
 use parley_db::{ledger, DbError};
 use parley_schema::command::{Command, CommandEnvelope};
-use parley_schema::{ErrorCode, Outcome, RequestId, RoomId};
+use parley_schema::{ErrorCode, Outcome, RequestId};
 use std::collections::HashMap;
 use thiserror::Error;
 
@@ -62,7 +62,7 @@ pub fn apply_batch(conn: &mut PgConnection, inputs: &[Input]) -> Result<Prepared
                     run.replay(env);
                 }
                 Ok(env) => match env.command {
-                    Command::SendMessage { room_id, .. } => run.queue_send(room_id, env, input),
+                    Command::SendMessage { .. } => run.queue_send(env, input),
                     _ => {
                         run.flush_sends(conn)?;
                         let applied = apply_one(conn, env, input, &mut run.out)?;
@@ -82,22 +82,22 @@ pub fn apply_batch(conn: &mut PgConnection, inputs: &[Input]) -> Result<Prepared
 struct Run<'a> {
     /// Commands applied before (or earlier in this batch), with their events.
     stored: HashMap<RequestId, Recorded>,
-    /// Queued `send_message` commands, per room in arrival order, not yet applied.
-    sends: Vec<(RoomId, Vec<(&'a CommandEnvelope, &'a Input)>)>,
+    /// Queued `send_message` commands, in arrival order, not yet applied.
+    sends: Vec<(&'a CommandEnvelope, &'a Input)>,
     /// Ledger rows to write at the end of the batch.
     ledger: Vec<ledger::Entry>,
     out: Prepared,
 }
 
 impl<'a> Run<'a> {
-    fn queue_send(&mut self, room: RoomId, env: &'a CommandEnvelope, input: &'a Input) {
-        let mut queued = self.sends.iter().flat_map(|(_, v)| v);
-        if queued.any(|(e, _)| e.request_id == env.request_id) {
-            return; // the same command twice in one batch: once is enough
-        }
-        match self.sends.iter_mut().find(|(r, _)| *r == room) {
-            Some((_, run)) => run.push((env, input)),
-            None => self.sends.push((room, vec![(env, input)])),
+    fn queue_send(&mut self, env: &'a CommandEnvelope, input: &'a Input) {
+        // The same command twice in one batch: once is enough.
+        if !self
+            .sends
+            .iter()
+            .any(|(e, _)| e.request_id == env.request_id)
+        {
+            self.sends.push((env, input));
         }
     }
 
@@ -118,21 +118,17 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    /// Applies the queued sends of every room together; if that fails it is rolled back
+    /// Applies the queued sends together; if that fails it is rolled back
     /// and each send is applied again as a batch of one.
     fn flush_sends(&mut self, conn: &mut PgConnection) -> Result<(), BatchError> {
         let queued = std::mem::take(&mut self.sends);
         if queued.is_empty() {
             return Ok(());
         }
-        let runs: Vec<sends::RoomRun<'_>> = queued
-            .iter()
-            .map(|(room, v)| (*room, v.iter().map(|(e, _)| *e).collect()))
-            .collect();
-        match conn.transaction::<_, ApplyError, _>(|c| sends::apply_runs(c, &runs)) {
+        let envs: Vec<&CommandEnvelope> = queued.iter().map(|(e, _)| *e).collect();
+        match conn.transaction::<_, ApplyError, _>(|c| sends::apply_sends(c, &envs)) {
             Ok(outcomes) => {
-                let envs = runs.iter().flat_map(|(_, envs)| envs);
-                for (env, applied) in envs.zip(outcomes.into_iter().flatten()) {
+                for (env, applied) in envs.iter().zip(outcomes) {
                     self.record(env, applied)?;
                 }
             }
@@ -141,7 +137,7 @@ impl<'a> Run<'a> {
             }
             Err(e) => {
                 tracing::debug!(error = %e, "batched sends failed; applying one by one");
-                for (env, input) in queued.into_iter().flat_map(|(_, v)| v) {
+                for (env, input) in queued {
                     let applied = apply_one(conn, env, input, &mut self.out)?;
                     self.record(env, applied)?;
                 }

@@ -5,23 +5,26 @@ use chrono::Utc;
 use diesel::prelude::*;
 use parley_db::rows::{SessionRow, UserRow};
 use parley_db::{sessions, users, views};
+use parley_schema::command::{Command, CommandEnvelope};
 use parley_schema::event::{Event, FriendChange, FriendEvent, MemberChange};
 use parley_schema::{ErrorCode, Outcome, RequestId, Resource, SessionId, UserId};
 
-pub fn register(
-    conn: &mut PgConnection,
-    rid: RequestId,
-    user_id: UserId,
-    username: &str,
-    username_key: &str,
-    password_hash: &str,
-    display_name: &str,
-) -> ApplyResult {
+pub fn register(conn: &mut PgConnection, env: &CommandEnvelope) -> ApplyResult {
+    let Command::Register {
+        user_id,
+        username,
+        username_key,
+        password_hash,
+        display_name,
+    } = &env.command
+    else {
+        return Err(reject(ErrorCode::Internal, "not a registration"));
+    };
     if users::find_by_key(conn, username_key)?.is_some() {
         return Err(taken(username));
     }
     let row = UserRow {
-        id: user_id,
+        id: *user_id,
         username: username.to_owned(),
         username_key: Some(username_key.to_owned()),
         display_name: display_name.to_owned(),
@@ -31,7 +34,7 @@ pub fn register(
         deleted_at: None,
     };
     match users::insert(conn, &row) {
-        Ok(()) => Ok(created(rid, views::user(&row))),
+        Ok(()) => Ok(created(env.request_id, views::user(&row))),
         // Two registrations of one name raced on different partitions.
         Err(e) if parley_db::error::is_unique_violation(&e) => Err(taken(username)),
         Err(e) => Err(e.into()),

@@ -81,21 +81,7 @@ pub fn apply(conn: &mut PgConnection, env: &CommandEnvelope) -> ApplyResult {
             .ok_or_else(|| reject(ErrorCode::Unauthenticated, "command has no acting user"))
     };
     match &env.command {
-        Command::Register {
-            user_id,
-            username,
-            username_key,
-            password_hash,
-            display_name,
-        } => accounts::register(
-            conn,
-            rid,
-            *user_id,
-            username,
-            username_key,
-            password_hash,
-            display_name,
-        ),
+        Command::Register { .. } => accounts::register(conn, env),
         Command::SendMessage { .. } => sends::apply_one(conn, env),
         Command::OpenSession {
             session_id,

@@ -1,7 +1,6 @@
 //! What a batch of sends reads before it decides anything: the rooms (locked), their
 //! members, the authors, and the messages stored before under a reused `client_id`.
 
-use super::RoomRun;
 use diesel::prelude::*;
 use parley_db::{members, messages, rooms, users};
 use parley_schema::command::{Command, CommandEnvelope};
@@ -9,28 +8,39 @@ use parley_schema::model::{Author, Message};
 use parley_schema::{RoomId, UserId};
 use std::collections::{HashMap, HashSet};
 
-/// What the batch reads before it decides anything.
 pub(super) struct Loaded {
+    /// The rooms that exist, locked until the transaction ends.
     pub rooms: HashSet<RoomId>,
     pub members: HashMap<RoomId, Vec<UserId>>,
+    memberships: HashSet<(RoomId, UserId)>,
     pub authors: HashMap<UserId, Author>,
     /// Messages already stored under an `(author, client_id)` that a send reuses.
     pub reused: HashMap<(UserId, String), Message>,
 }
 
-pub(super) fn load(conn: &mut PgConnection, runs: &[RoomRun<'_>]) -> QueryResult<Loaded> {
-    let room_ids: Vec<RoomId> = runs.iter().map(|(r, _)| *r).collect();
-    let all: Vec<&CommandEnvelope> = runs.iter().flat_map(|(_, v)| v.iter().copied()).collect();
-    let mut members_of: HashMap<RoomId, Vec<UserId>> = HashMap::new();
+impl Loaded {
+    pub fn is_member(&self, room: RoomId, user: UserId) -> bool {
+        self.memberships.contains(&(room, user))
+    }
+}
+
+pub(super) fn load(conn: &mut PgConnection, sends: &[&CommandEnvelope]) -> QueryResult<Loaded> {
+    let mut room_ids: Vec<RoomId> = sends.iter().filter_map(|e| e.command.room_id()).collect();
+    room_ids.sort_unstable();
+    room_ids.dedup();
+    // Locked first, so no membership of these rooms changes while the batch reads them.
     let rooms = rooms::lock_many(conn, &room_ids)?.into_iter().collect();
-    for (room, user) in members::members_of_rooms(conn, &room_ids)? {
-        members_of.entry(room).or_default().push(user);
+    let pairs = members::members_of_rooms(conn, &room_ids)?;
+    let mut members: HashMap<RoomId, Vec<UserId>> = HashMap::new();
+    for (room, user) in &pairs {
+        members.entry(*room).or_default().push(*user);
     }
     Ok(Loaded {
         rooms,
-        members: members_of,
-        authors: load_authors(conn, &all)?,
-        reused: load_reused(conn, &all)?,
+        members,
+        memberships: pairs.into_iter().collect(),
+        authors: load_authors(conn, sends)?,
+        reused: load_reused(conn, sends)?,
     })
 }
 
