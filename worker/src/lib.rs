@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod pipeline;
 pub mod poison;
 pub mod record;
+pub mod txn;
 
 pub use config::WorkerConfig;
 

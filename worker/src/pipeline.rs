@@ -1,27 +1,23 @@
 //! The worker's consume-apply-publish loop.
 //!
 //! Order per batch: poll up to `batch_max` records; apply them to Postgres and commit;
-//! then in one Kafka transaction publish the events and dead letters and the consumer
-//! offsets. A crash anywhere before the Kafka commit leaves the offsets where they were,
+//! then in one Kafka transaction ([`crate::txn`]) publish the events and dead letters and
+//! the consumer offsets. A crash anywhere before the Kafka commit leaves the offsets where they were,
 //! so the batch is consumed again; the ledger in Postgres turns the re-application into a
 //! replay of the stored events, and the aborted Kafka transaction's events are never seen
 //! by `read_committed` readers. Result: every command's events are seen exactly once.
 
 use crate::batch::{self, Prepared};
 use crate::config::WorkerConfig;
-use crate::delivery::DeliveryContext;
 use crate::metrics::WorkerMetrics;
 use crate::poison::Input;
-use crate::record::Output;
+use crate::txn::Publisher;
 use anyhow::Context;
 use backon::{BlockingRetryable, ExponentialBuilder};
 use parley_bus::context::LogContext;
-use parley_bus::{headers, KafkaArgs, Topics};
+use parley_bus::Topics;
 use parley_db::PgPool;
-use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerGroupMetadata};
-use rdkafka::error::{KafkaError, KafkaResult};
-use rdkafka::producer::{BaseRecord, Producer, ThreadedProducer};
-use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::{Message, Offset, TopicPartitionList};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -29,7 +25,6 @@ use std::time::{Duration, Instant};
 use tokio::time::timeout;
 use tokio_util::sync::CancellationToken;
 
-const TXN_TIMEOUT: Duration = Duration::from_secs(10);
 /// Between failed batches: 100 ms, doubling up to 5 s, for as long as batches fail.
 const BATCH_BACKOFF: ExponentialBuilder = ExponentialBuilder::new()
     .with_min_delay(Duration::from_millis(100))
@@ -38,10 +33,9 @@ const BATCH_BACKOFF: ExponentialBuilder = ExponentialBuilder::new()
 
 pub struct Pipeline {
     consumer: BaseConsumer<LogContext>,
-    producer: Arc<ThreadedProducer<DeliveryContext>>,
+    publisher: Publisher,
     pool: PgPool,
     topics: Topics,
-    kafka: KafkaArgs,
     txn_id: String,
     batch_max: usize,
     metrics: Arc<WorkerMetrics>,
@@ -76,13 +70,12 @@ impl Pipeline {
         consumer
             .subscribe(&[&topics.commands])
             .context("subscribing to commands")?;
-        let producer = new_producer(&config.kafka, &txn_id)?;
+        let publisher = Publisher::new(&config.kafka, &txn_id)?;
         Ok(Self {
             consumer,
-            producer,
+            publisher,
             pool,
             topics,
-            kafka: config.kafka.clone(),
             txn_id,
             batch_max: config.batch_max.max(1),
             metrics,
@@ -175,87 +168,21 @@ impl Pipeline {
             batch::apply_batch(&mut conn, &polled.inputs).context("applying the batch")?
         };
         let applied = started.elapsed();
-        let published = self.publish(&prepared, polled);
+        let mut offsets = TopicPartitionList::new();
+        for (partition, (_, next)) in &polled.ranges {
+            let (topic, next) = (&self.topics.commands, Offset::Offset(*next));
+            offsets.add_partition_offset(topic, *partition, next)?;
+        }
+        let published = self
+            .publisher
+            .publish(&prepared, &offsets, || self.consumer.group_metadata());
         tracing::debug!(
             db_ms = applied.as_millis() as u64,
             kafka_ms = (started.elapsed() - applied).as_millis() as u64,
             "batch timing"
         );
-        if let Err(e) = published {
-            // A call that never returned leaves the producer busy: no abort is possible.
-            let stuck = matches!(e.downcast_ref(), Some(KafkaError::Canceled));
-            if stuck || self.producer.abort_transaction(TXN_TIMEOUT).is_err() {
-                // A fatal producer error (fenced, or state unknown): start afresh.
-                self.producer = new_producer(&self.kafka, &self.txn_id)?;
-            }
-            return Err(e);
-        }
+        published?;
         Ok(prepared)
-    }
-
-    /// Publishes the batch's records and offsets in one Kafka transaction.
-    fn publish(&self, prepared: &Prepared, polled: &Polled) -> anyhow::Result<()> {
-        self.producer.begin_transaction()?;
-        for (topic, records) in [
-            (&self.topics.events, &prepared.events),
-            (&self.topics.dlq, &prepared.dead_letters),
-        ] {
-            for out in records {
-                self.send(topic, out)?;
-            }
-        }
-        let mut offsets = TopicPartitionList::new();
-        for (partition, (_, next)) in &polled.ranges {
-            offsets.add_partition_offset(
-                &self.topics.commands,
-                *partition,
-                Offset::Offset(*next),
-            )?;
-        }
-        retrying(|| {
-            let group = self.consumer.group_metadata().ok_or(KafkaError::Canceled)?;
-            send_offsets_bounded(&self.producer, &offsets, group)
-        })?;
-        self.await_deliveries();
-        // A commit that timed out may have happened: retrying it is the only way to learn
-        // the outcome (aborting instead could replay a batch that did commit).
-        retrying(|| self.producer.commit_transaction(TXN_TIMEOUT))?;
-        Ok(())
-    }
-
-    /// Waits until every produced record is acknowledged, so that the flush inside
-    /// `commit_transaction` returns at once (see `delivery`).
-    fn await_deliveries(&self) {
-        let deadline = Instant::now() + TXN_TIMEOUT;
-        self.producer.context().wait_settled(TXN_TIMEOUT);
-        // The report is counted before librdkafka frees its message, and the flush checks
-        // the latter: wait out those few microseconds, or the flush sleeps 100 ms.
-        while self.producer.in_flight_count() > 0 && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_micros(50));
-        }
-    }
-
-    fn send(&self, topic: &str, out: &Output) -> anyhow::Result<()> {
-        let headers = out.request_id.map(|r| headers::with_request_id(&r.to_string()));
-        let deliveries = self.producer.context();
-        let attempt = || {
-            let mut record = BaseRecord::to(topic).key(&out.key).payload(&out.payload);
-            if let Some(h) = headers.clone() {
-                record = record.headers(h);
-            }
-            deliveries.sending();
-            self.producer.send(record).map_err(|(e, _)| {
-                deliveries.refused();
-                e
-            })
-        };
-        // A full queue: the producer's thread is delivering, and room comes soon.
-        use RDKafkaErrorCode::QueueFull;
-        attempt
-            .retry(std::iter::repeat(Duration::from_millis(5)))
-            .when(|e| matches!(e, KafkaError::MessageProduction(QueueFull)))
-            .call()
-            .map_err(Into::into)
     }
 
     /// Moves the consumer back to the start of a failed batch so it is consumed again.
@@ -272,53 +199,4 @@ impl Pipeline {
             }
         }
     }
-}
-
-/// `send_offsets_to_transaction` on a helper thread, given up on a little after its
-/// timeout. librdkafka can block in it for good, past that timeout, when the group
-/// coordinator it cached went away (seen in the crash suite after restarting the whole
-/// Kafka cluster: the worker stuck there for minutes; confluentinc/librdkafka#5456,
-/// #5511). Giving up fails the batch (`Canceled`, not retried); `process` then replaces
-/// the producer, and the stuck call ends with the old one or never.
-fn send_offsets_bounded(
-    producer: &Arc<ThreadedProducer<DeliveryContext>>,
-    offsets: &TopicPartitionList,
-    group: ConsumerGroupMetadata,
-) -> KafkaResult<()> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let (producer, offsets) = (Arc::clone(producer), offsets.clone());
-    std::thread::spawn(move || {
-        let _ = tx.send(producer.send_offsets_to_transaction(&offsets, &group, TXN_TIMEOUT));
-    });
-    rx.recv_timeout(TXN_TIMEOUT + Duration::from_secs(2))
-        .unwrap_or_else(|_| {
-            tracing::warn!("send_offsets_to_transaction did not return; replacing the producer");
-            Err(KafkaError::Canceled)
-        })
-}
-
-fn new_producer(
-    kafka: &KafkaArgs,
-    txn_id: &str,
-) -> anyhow::Result<Arc<ThreadedProducer<DeliveryContext>>> {
-    let producer: ThreadedProducer<DeliveryContext> =
-        parley_bus::client::transactional_producer(kafka, txn_id, txn_id)
-            .create_with_context(DeliveryContext::default())
-            .context("creating the event producer")?;
-    producer
-        .init_transactions(Duration::from_secs(30))
-        .context("initialising Kafka transactions")?;
-    Ok(Arc::new(producer))
-}
-
-/// Repeats a transactional call while librdkafka says the error is retriable: five more
-/// tries, 200 ms, 400 ms, ... 1 s apart.
-fn retrying(call: impl FnMut() -> KafkaResult<()>) -> KafkaResult<()> {
-    call.retry((1..=5).map(|n| Duration::from_millis(200 * n)))
-        .when(|e| matches!(e, KafkaError::Transaction(e) if e.is_retriable()))
-        .notify(|e, d| {
-            let tries = d.as_millis() / 200; // the delay before try n is n x 200 ms
-            tracing::warn!(error = %e, tries, "retrying a transactional call");
-        })
-        .call()
 }
