@@ -3,6 +3,7 @@
 //! isolated local Postgres and three-broker Kafka (`scripts/services` with
 //! `PARLEY_SERVICES_DIR=.local/crash`), killed for real.
 
+use backon::BlockingRetryable;
 use parley_kit::{free_port, paths, Fresh, Services, Stack, StackPlan};
 use std::ops::{Deref, DerefMut};
 use std::time::Duration;
@@ -21,15 +22,10 @@ fn crash_services() -> anyhow::Result<Services> {
         ("PARLEY_KAFKA_PORT", "39092"),
         ("PARLEY_KAFKA_BROKERS", "3"),
     ];
-    let mut last = None;
-    for _ in 0..3 {
-        match Services::up(&instance) {
-            Ok(services) => return Ok(services),
-            Err(e) => last = Some(e),
-        }
-        std::thread::sleep(Duration::from_secs(5));
-    }
-    Err(last.map_or_else(|| anyhow::anyhow!("scripts/services up failed"), Into::into))
+    let up = || Services::up(&instance);
+    Ok(up
+        .retry(std::iter::repeat_n(Duration::from_secs(5), 2))
+        .call()?)
 }
 
 /// A running system: gateways and workers (`parley_kit::Stack`, which this derefs to) on

@@ -8,6 +8,7 @@ use crate::authcache::AuthCache;
 use crate::metrics::Metrics;
 use crate::waiters::Waiters;
 use anyhow::Context;
+use backon::BlockingRetryable;
 use parley_bus::context::LogContext;
 use parley_bus::KafkaArgs;
 use parley_schema::event::{EventName, RawEventEnvelope, ResultEvent};
@@ -34,30 +35,34 @@ pub struct Router {
     behind: HashSet<i32>,
 }
 
+/// The events topic has no partitions with leaders yet.
+#[derive(Debug, thiserror::Error)]
+#[error("events topic {0} has no partitions with leaders")]
+struct NotReady(String);
+
 /// The number of partitions of the events topic. Right after the topic is created its
-/// metadata may not have reached every broker yet, so ask again for a while.
+/// metadata may not have reached every broker yet, so ask again for 30 s.
 pub fn partition_count(args: &KafkaArgs) -> anyhow::Result<usize> {
     let consumer: StreamConsumer<LogContext> =
         parley_bus::client::consumer(args, "parley-probe", "parley-probe")
             .create_with_context(LogContext::default())?;
     let topic = args.topics().events;
-    for _ in 0..60 {
+    let ask = || -> anyhow::Result<usize> {
         let md = consumer
             .fetch_metadata(Some(&topic), Duration::from_secs(10))
             .context("reading events topic metadata")?;
-        let ready = md
-            .topics()
+        md.topics()
             .iter()
             .find(|t| t.name() == topic)
             .filter(|t| t.error().is_none())
             .map(|t| t.partitions())
-            .filter(|ps| !ps.is_empty() && ps.iter().all(|p| p.leader() >= 0));
-        if let Some(ps) = ready {
-            return Ok(ps.len());
-        }
-        std::thread::sleep(Duration::from_millis(500));
-    }
-    anyhow::bail!("events topic {topic} has no partitions with leaders")
+            .filter(|ps| !ps.is_empty() && ps.iter().all(|p| p.leader() >= 0))
+            .map(|ps| ps.len())
+            .ok_or_else(|| NotReady(topic.clone()).into())
+    };
+    ask.retry(std::iter::repeat_n(Duration::from_millis(500), 59))
+        .when(|e| e.is::<NotReady>())
+        .call()
 }
 
 impl Router {
