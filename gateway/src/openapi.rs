@@ -3,9 +3,13 @@
 //! `GET /api/openapi.json` and kept in the repository as `docs/openapi.json`.
 //!
 //! The long descriptions are Markdown files beside this one (`openapi/*.md`), included as
-//! they are. Tests (`openapi/tests.rs`) check that every route of the route table is
-//! documented with its method, and that `docs/openapi.json` is the document the code
-//! generates; `openapi/api_md.rs` holds `docs/api.md` to the same document.
+//! they are; what many operations share (the `Prefer` header, common responses, the
+//! security requirement) is written once in `openapi/shared.rs`. Tests (`openapi/tests.rs`)
+//! check that every route of the route table is documented with its method, and that
+//! `docs/openapi.json` is the document the code generates; `openapi/api_md.rs` holds
+//! `docs/api.md` to the same document.
+
+mod shared;
 
 use crate::routes::{friends, health, members, messages, reads, rooms, saved, sessions, users};
 use actix_web::HttpResponse;
@@ -24,39 +28,17 @@ use parley_schema::requests::{
 };
 use parley_schema::{ErrorBody, ErrorCode, MessageId, RequestId, RoomId, UserId};
 use serde::Serialize;
+use shared::Conventions;
+pub(crate) use shared::{
+    Authenticated, BadRequest, CrossOrigin, PreferWait, Queued, TimedOut, TooLarge, Unavailable,
+    ERR_UNAUTHENTICATED,
+};
 use std::sync::LazyLock;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 /// The document's top-level description.
 const DESCRIPTION: &str = include_str!("openapi/description.md");
-
-/// The `Prefer` request header of writes.
-pub(crate) const PREFER: &str = "`wait=N` (RFC 7240; N seconds, at most 30, decimals \
-allowed): hold the response until the outcome is known and answer with it, marked \
-`Preference-Applied: wait`. If N runs out first, or without this header: `202 Accepted`.";
-
-/// The `202` answer of writes.
-pub(crate) const ACCEPTED: &str = "Published; the outcome arrives on the caller's event \
-streams as a `result` event with this `request_id` (its `status` and `body` are what \
-`Prefer: wait` would have answered).";
-
-pub(crate) const ERR_BAD_REQUEST: &str = "`invalid_json`: the body is not JSON; \
-`validation_failed` (with `field`): a field is missing, of the wrong type or breaks a limit.";
-
-pub(crate) const ERR_UNAUTHENTICATED: &str =
-    "`unauthenticated`: no valid bearer token or session cookie.";
-
-pub(crate) const ERR_CROSS_ORIGIN: &str = "`forbidden`: a cookie-authenticated write whose \
-`Origin` names another origin.";
-
-pub(crate) const ERR_TOO_LARGE: &str = "`payload_too_large`: the body is over 64 KiB.";
-
-pub(crate) const ERR_UNAVAILABLE: &str =
-    "`unavailable`: Postgres or Kafka cannot be reached; try again.";
-
-pub(crate) const ERR_TIMEOUT: &str = "`timeout`: no outcome within the gateway's wait \
-(`PARLEY_WAIT_TIMEOUT_SECS`, default 10 s); the command may still be applied.";
 
 /// The description of `GET /api/events`: the events, their data schemas, resuming.
 pub(crate) const EVENTS: &str = include_str!("openapi/events.md");
@@ -153,7 +135,7 @@ impl Modify for Security {
         RoomChange, MemberEvent, MemberChange, FriendEvent, FriendChange, ResetEvent, Health,
         Readiness,
     )),
-    modifiers(&Security),
+    modifiers(&Security, &Conventions),
     tags(
         (name = "accounts", description = "Registration, my profile, public profiles."),
         (name = "sessions", description = "Logging in and out."),

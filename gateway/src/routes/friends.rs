@@ -4,15 +4,12 @@ use crate::auth::AuthUser;
 use crate::blocking;
 use crate::dispatch::{self, Sent, Wait};
 use crate::error::ApiError;
-use crate::openapi::{
-    ACCEPTED, ERR_CROSS_ORIGIN, ERR_TOO_LARGE, ERR_UNAUTHENTICATED, ERR_UNAVAILABLE, PREFER,
-};
+use crate::openapi::{Authenticated, CrossOrigin, PreferWait, Queued, TooLarge};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use parley_schema::command::Command;
 use parley_schema::error::ErrorResponse;
-use parley_schema::model::FriendList;
-use parley_schema::model::{Accepted, User};
+use parley_schema::model::{FriendList, User};
 use parley_schema::requests::UsernameRequest;
 use parley_schema::validate::Username;
 
@@ -25,12 +22,7 @@ use parley_schema::validate::Username;
     summary = "My friends",
     description = "The people on my friend list, in the order I added them. The list is \
                    one-way: adding someone does not put me on their list.",
-    security(("bearer" = []), ("cookie" = [])),
-    responses(
-        (status = 200, description = "My friends.", body = FriendList),
-        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
-        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
-    )
+    responses(Authenticated, (status = 200, description = "My friends.", body = FriendList))
 )]
 pub async fn list(auth: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let user = auth.user_id;
@@ -51,22 +43,15 @@ pub async fn list(auth: AuthUser, state: web::Data<AppState>) -> Result<HttpResp
     description = "Adds a user to my friend list (one-way; they are not told). My streams \
                    get a `friend` event with `change: added`.",
     request_body = UsernameRequest,
-    params(("Prefer" = Option<String>, Header, nullable = false, example = "wait=10",
-            description = PREFER)),
-    security(("bearer" = []), ("cookie" = [])),
+    params(PreferWait),
     responses(
-        (status = 201, description = "With `Prefer: wait`: the friend added.", body = User,
-            headers(("Preference-Applied" = String, description = "`wait`"))),
-        (status = 202, description = ACCEPTED, body = Accepted),
+        Queued, Authenticated, CrossOrigin, TooLarge,
+        (status = 201, description = "With `Prefer: wait`: the friend added.", body = User),
         (status = 400, description = "`invalid_json`; `validation_failed` (field \
             `username`: not a valid username, or my own).", body = ErrorResponse),
-        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
-        (status = 403, description = ERR_CROSS_ORIGIN, body = ErrorResponse),
         (status = 404, description = "`not_found`: no such user.", body = ErrorResponse),
         (status = 409, description = "`already_friends`: already on my list.",
             body = ErrorResponse),
-        (status = 413, description = ERR_TOO_LARGE, body = ErrorResponse),
-        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
     )
 )]
 #[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]
@@ -92,21 +77,15 @@ pub async fn add(
                    `change: removed`.",
     params(
         ("username" = String, Path, description = "The friend's username, any case."),
-        ("Prefer" = Option<String>, Header, nullable = false, example = "wait=10",
-            description = PREFER),
+        PreferWait,
     ),
-    security(("bearer" = []), ("cookie" = [])),
     responses(
-        (status = 204, description = "With `Prefer: wait`: removed.",
-            headers(("Preference-Applied" = String, description = "`wait`"))),
-        (status = 202, description = ACCEPTED, body = Accepted),
+        Queued, Authenticated, CrossOrigin,
+        (status = 204, description = "With `Prefer: wait`: removed."),
         (status = 400, description = "`validation_failed` (field `username`): not a valid \
             username.", body = ErrorResponse),
-        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
-        (status = 403, description = ERR_CROSS_ORIGIN, body = ErrorResponse),
         (status = 404, description = "`not_found`: no such user, or not on my list.",
             body = ErrorResponse),
-        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
     )
 )]
 #[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]

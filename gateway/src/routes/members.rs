@@ -3,12 +3,12 @@
 use crate::auth::AuthUser;
 use crate::dispatch::{self, Sent, Wait};
 use crate::error::ApiError;
-use crate::openapi::{ACCEPTED, ERR_TOO_LARGE, ERR_UNAUTHENTICATED, ERR_UNAVAILABLE, PREFER};
+use crate::openapi::{Authenticated, PreferWait, Queued, TooLarge};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest};
 use parley_schema::command::Command;
 use parley_schema::error::ErrorResponse;
-use parley_schema::model::{Accepted, Room};
+use parley_schema::model::Room;
 use parley_schema::requests::UsernameRequest;
 use parley_schema::validate::Username;
 use parley_schema::RoomId;
@@ -25,28 +25,19 @@ use uuid::Uuid;
                    any member may add others, to a public or a private room (a private room \
                    is joined by invitation only). The room's members get a `member` event \
                    (`joined`) and a `room` event (`updated`).",
-    params(
-        ("room_id" = Uuid, Path, description = "The room's id."),
-        ("Prefer" = Option<String>, Header, nullable = false, example = "wait=10",
-            description = PREFER),
-    ),
+    params(("room_id" = Uuid, Path, description = "The room's id."), PreferWait),
     request_body = UsernameRequest,
-    security(("bearer" = []), ("cookie" = [])),
     responses(
+        Queued, Authenticated, TooLarge,
         (status = 201, description = "With `Prefer: wait`: the room, with its new \
-            `member_count`.", body = Room,
-            headers(("Preference-Applied" = String, description = "`wait`"))),
-        (status = 202, description = ACCEPTED, body = Accepted),
+            `member_count`.", body = Room),
         (status = 400, description = "`invalid_json`; `validation_failed` (field \
             `username`).", body = ErrorResponse),
-        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
         (status = 403, description = "`forbidden`: joining a private room myself, or a \
             cross-origin cookie write; `not_a_member`: adding someone to a room I am not \
             in.", body = ErrorResponse),
         (status = 404, description = "`not_found`: no such room or user.", body = ErrorResponse),
         (status = 409, description = "`already_member`.", body = ErrorResponse),
-        (status = 413, description = ERR_TOO_LARGE, body = ErrorResponse),
-        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
     )
 )]
 #[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]
@@ -79,23 +70,18 @@ pub async fn add(
     params(
         ("room_id" = Uuid, Path, description = "The room's id."),
         ("username" = String, Path, description = "Who leaves or is removed, any case."),
-        ("Prefer" = Option<String>, Header, nullable = false, example = "wait=10",
-            description = PREFER),
+        PreferWait,
     ),
-    security(("bearer" = []), ("cookie" = [])),
     responses(
-        (status = 204, description = "With `Prefer: wait`: done.",
-            headers(("Preference-Applied" = String, description = "`wait`"))),
-        (status = 202, description = ACCEPTED, body = Accepted),
+        Queued, Authenticated,
+        (status = 204, description = "With `Prefer: wait`: done."),
         (status = 400, description = "`validation_failed` (field `username`).",
             body = ErrorResponse),
-        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
         (status = 403, description = "`forbidden`: removing someone from a room I do not \
             own, or a cross-origin cookie write; `not_a_member`: leaving a room I am not in, \
             or removing from a room I am not in.", body = ErrorResponse),
         (status = 404, description = "`not_found`: no such room or user, or the user is not \
             a member.", body = ErrorResponse),
-        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
     )
 )]
 #[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]
@@ -122,21 +108,13 @@ pub async fn remove(
     summary = "Delete a room",
     description = "Owner only. The room, its memberships and its messages go; every member \
                    gets a `room` event with `change: deleted`.",
-    params(
-        ("room_id" = Uuid, Path, description = "The room's id."),
-        ("Prefer" = Option<String>, Header, nullable = false, example = "wait=10",
-            description = PREFER),
-    ),
-    security(("bearer" = []), ("cookie" = [])),
+    params(("room_id" = Uuid, Path, description = "The room's id."), PreferWait),
     responses(
-        (status = 204, description = "With `Prefer: wait`: deleted.",
-            headers(("Preference-Applied" = String, description = "`wait`"))),
-        (status = 202, description = ACCEPTED, body = Accepted),
-        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
+        Queued, Authenticated,
+        (status = 204, description = "With `Prefer: wait`: deleted."),
         (status = 403, description = "`forbidden`: a member who is not the owner, or a \
             cross-origin cookie write; `not_a_member`: not in the room.", body = ErrorResponse),
         (status = 404, description = "`not_found`: no such room.", body = ErrorResponse),
-        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
     )
 )]
 #[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]

@@ -1,22 +1,20 @@
 //! Messages: history pages (also the polling mode) and sending.
 
+use super::common::{invalid, readable_room};
 use crate::auth::AuthUser;
 use crate::blocking;
 use crate::dispatch::{self, Sent, Wait};
 use crate::error::ApiError;
-use crate::openapi::{
-    ACCEPTED, ERR_BAD_REQUEST, ERR_TOO_LARGE, ERR_UNAUTHENTICATED, ERR_UNAVAILABLE, PREFER,
-};
+use crate::openapi::{Authenticated, BadRequest, PreferWait, Queued, TooLarge};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
-use parley_db::{members, messages, rooms};
+use parley_db::messages;
 use parley_schema::command::Command;
 use parley_schema::error::ErrorResponse;
-use parley_schema::model::MessageList;
-use parley_schema::model::{Accepted, Message};
+use parley_schema::model::{Message, MessageList};
 use parley_schema::requests::SendMessageRequest;
-use parley_schema::validate::{ClientId, MessageBody, ValidationError};
-use parley_schema::{ErrorCode, MessageId, RoomId};
+use parley_schema::validate::{ClientId, MessageBody};
+use parley_schema::{MessageId, RoomId};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -50,15 +48,13 @@ pub struct HistoryQuery {
                    below `before` when given (what a polling client asks for: pass the last \
                    `seq` it has). Members only, public rooms too.",
     params(("room_id" = Uuid, Path, description = "The room's id."), HistoryQuery),
-    security(("bearer" = []), ("cookie" = [])),
     responses(
+        Authenticated,
         (status = 200, description = "The page.", body = MessageList),
         (status = 400, description = "`validation_failed`: field `limit` (1-200), `after` \
             or `before` (not negative), or `query` (not an integer).", body = ErrorResponse),
-        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
         (status = 403, description = "`not_a_member`.", body = ErrorResponse),
         (status = 404, description = "`not_found`: no such room.", body = ErrorResponse),
-        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
     )
 )]
 pub async fn history(
@@ -79,21 +75,11 @@ pub async fn history(
     let (room_id, user) = (RoomId::from(path.into_inner()), auth.user_id);
     let (after, before) = (query.after, query.before);
     let page = blocking::with_conn(&state.db, move |c| {
-        rooms::find(c, room_id)?.ok_or_else(|| ApiError::not_found("room"))?;
-        if !members::is_member(c, room_id, user)? {
-            return Err(ApiError::new(
-                ErrorCode::NotAMember,
-                "you are not a member of this room",
-            ));
-        }
+        readable_room(c, room_id, user, true)?;
         Ok(messages::page(c, room_id, after, before, limit)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(MessageList { messages: page }))
-}
-
-fn invalid(field: &'static str, message: String) -> ApiError {
-    ValidationError { field, message }.into()
 }
 
 /// `POST /api/rooms/{id}/messages`.
@@ -109,26 +95,16 @@ fn invalid(field: &'static str, message: String) -> ApiError {
                    message read for the sender. Every member's streams get a `message` event. \
                    Rate-limited per user and gateway (`PARLEY_SEND_RATE` per second, bursts \
                    of `PARLEY_SEND_BURST`).",
-    params(
-        ("room_id" = Uuid, Path, description = "The room's id."),
-        ("Prefer" = Option<String>, Header, nullable = false, example = "wait=10",
-            description = PREFER),
-    ),
+    params(("room_id" = Uuid, Path, description = "The room's id."), PreferWait),
     request_body = SendMessageRequest,
-    security(("bearer" = []), ("cookie" = [])),
     responses(
-        (status = 201, description = "With `Prefer: wait`: the stored message.", body = Message,
-            headers(("Preference-Applied" = String, description = "`wait`"))),
-        (status = 202, description = ACCEPTED, body = Accepted),
-        (status = 400, description = ERR_BAD_REQUEST, body = ErrorResponse),
-        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
+        Queued, Authenticated, BadRequest, TooLarge,
+        (status = 201, description = "With `Prefer: wait`: the stored message.", body = Message),
         (status = 403, description = "`not_a_member`; `forbidden`: a cross-origin cookie \
             write.", body = ErrorResponse),
         (status = 404, description = "`not_found`: no such room.", body = ErrorResponse),
-        (status = 413, description = ERR_TOO_LARGE, body = ErrorResponse),
         (status = 429, description = "`rate_limited`: sending too fast.", body = ErrorResponse,
             headers(("Retry-After" = u64, description = "Seconds until a message may be sent."))),
-        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
     )
 )]
 #[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]

@@ -5,6 +5,7 @@
 //! OpenAPI document (`crate::openapi`). A new route therefore needs its
 //! `#[utoipa::path]` annotation and an entry in `ApiDoc` before the tests pass.
 
+mod common;
 pub(crate) mod friends;
 pub(crate) mod health;
 pub(crate) mod members;

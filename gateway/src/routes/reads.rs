@@ -1,18 +1,16 @@
 //! Read markers: `PUT /api/rooms/{id}/read`.
 
+use super::common::invalid;
 use crate::auth::AuthUser;
 use crate::dispatch::{self, Sent, Wait};
 use crate::error::ApiError;
-use crate::openapi::{
-    ACCEPTED, ERR_BAD_REQUEST, ERR_TOO_LARGE, ERR_UNAUTHENTICATED, ERR_UNAVAILABLE, PREFER,
-};
+use crate::openapi::{Authenticated, BadRequest, PreferWait, Queued, TooLarge};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest};
 use parley_schema::command::Command;
 use parley_schema::error::ErrorResponse;
-use parley_schema::model::{Accepted, ReadMarker};
+use parley_schema::model::ReadMarker;
 use parley_schema::requests::MarkReadRequest;
-use parley_schema::validate::ValidationError;
 use parley_schema::RoomId;
 use uuid::Uuid;
 
@@ -26,24 +24,14 @@ use uuid::Uuid;
     description = "Moves my read marker in the room to `seq`: never backwards (a lower `seq` \
                    leaves it where it is) and never past the room's last message. The answer \
                    is the marker after the move. All my streams get a `read` event.",
-    params(
-        ("room_id" = Uuid, Path, description = "The room's id."),
-        ("Prefer" = Option<String>, Header, nullable = false, example = "wait=10",
-            description = PREFER),
-    ),
+    params(("room_id" = Uuid, Path, description = "The room's id."), PreferWait),
     request_body = MarkReadRequest,
-    security(("bearer" = []), ("cookie" = [])),
     responses(
-        (status = 200, description = "With `Prefer: wait`: the marker.", body = ReadMarker,
-            headers(("Preference-Applied" = String, description = "`wait`"))),
-        (status = 202, description = ACCEPTED, body = Accepted),
-        (status = 400, description = ERR_BAD_REQUEST, body = ErrorResponse),
-        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
+        Queued, Authenticated, BadRequest, TooLarge,
+        (status = 200, description = "With `Prefer: wait`: the marker.", body = ReadMarker),
         (status = 403, description = "`not_a_member`; `forbidden`: a cross-origin cookie \
             write.", body = ErrorResponse),
         (status = 404, description = "`not_found`: no such room.", body = ErrorResponse),
-        (status = 413, description = ERR_TOO_LARGE, body = ErrorResponse),
-        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
     )
 )]
 #[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]
@@ -55,11 +43,7 @@ pub async fn mark_read(
     body: crate::json::Json<MarkReadRequest>,
 ) -> Result<Sent, ApiError> {
     if body.seq < 0 {
-        return Err(ValidationError {
-            field: "seq",
-            message: "seq must not be negative".into(),
-        }
-        .into());
+        return Err(invalid("seq", "seq must not be negative"));
     }
     let command = Command::MarkRead {
         room_id: RoomId(path.into_inner()),

@@ -4,12 +4,11 @@ use crate::auth::AuthUser;
 use crate::blocking;
 use crate::dispatch::{self, Sent, Wait};
 use crate::error::ApiError;
-use crate::openapi::{ACCEPTED, ERR_CROSS_ORIGIN, ERR_UNAUTHENTICATED, ERR_UNAVAILABLE, PREFER};
+use crate::openapi::{Authenticated, CrossOrigin, PreferWait, Queued};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use parley_schema::command::Command;
 use parley_schema::error::ErrorResponse;
-use parley_schema::model::Accepted;
 use parley_schema::model::SavedList;
 use parley_schema::MessageId;
 use uuid::Uuid;
@@ -25,12 +24,7 @@ const SAVED_LIMIT: i64 = 500;
     summary = "My saved messages",
     description = "The messages I saved, the most recently saved first, at most 500. A \
                    message whose room was deleted is gone from the list.",
-    security(("bearer" = []), ("cookie" = [])),
-    responses(
-        (status = 200, description = "My saved messages.", body = SavedList),
-        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
-        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
-    )
+    responses(Authenticated, (status = 200, description = "My saved messages.", body = SavedList))
 )]
 pub async fn list(auth: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let user = auth.user_id;
@@ -49,21 +43,13 @@ pub async fn list(auth: AuthUser, state: web::Data<AppState>) -> Result<HttpResp
     tag = "saved",
     summary = "Save a message",
     description = "Saves a message of a room I am in. Saving it again is not an error (204).",
-    params(
-        ("message_id" = Uuid, Path, description = "The message's id."),
-        ("Prefer" = Option<String>, Header, nullable = false, example = "wait=10",
-            description = PREFER),
-    ),
-    security(("bearer" = []), ("cookie" = [])),
+    params(("message_id" = Uuid, Path, description = "The message's id."), PreferWait),
     responses(
-        (status = 204, description = "With `Prefer: wait`: saved.",
-            headers(("Preference-Applied" = String, description = "`wait`"))),
-        (status = 202, description = ACCEPTED, body = Accepted),
-        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
+        Queued, Authenticated,
+        (status = 204, description = "With `Prefer: wait`: saved."),
         (status = 403, description = "`not_a_member`: the message is in a room I am not in; \
             `forbidden`: a cross-origin cookie write.", body = ErrorResponse),
         (status = 404, description = "`not_found`: no such message.", body = ErrorResponse),
-        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
     )
 )]
 #[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]
@@ -88,19 +74,10 @@ pub async fn save(
     summary = "Unsave a message",
     description = "Takes a message out of my saved messages. Idempotent: a message that is \
                    not saved (or does not exist) answers 204 too.",
-    params(
-        ("message_id" = Uuid, Path, description = "The message's id."),
-        ("Prefer" = Option<String>, Header, nullable = false, example = "wait=10",
-            description = PREFER),
-    ),
-    security(("bearer" = []), ("cookie" = [])),
+    params(("message_id" = Uuid, Path, description = "The message's id."), PreferWait),
     responses(
-        (status = 204, description = "With `Prefer: wait`: not saved (any more).",
-            headers(("Preference-Applied" = String, description = "`wait`"))),
-        (status = 202, description = ACCEPTED, body = Accepted),
-        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
-        (status = 403, description = ERR_CROSS_ORIGIN, body = ErrorResponse),
-        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
+        Queued, Authenticated, CrossOrigin,
+        (status = 204, description = "With `Prefer: wait`: not saved (any more)."),
     )
 )]
 #[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]

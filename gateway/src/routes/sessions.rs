@@ -1,14 +1,12 @@
 //! Log in and out. The password is verified here; only the session (with the token's hash)
 //! goes through Kafka.
 
+use super::common::user_by_key;
 use crate::auth::{self, AuthUser, COOKIE};
 use crate::blocking;
 use crate::dispatch::{self, Origin, Sent, Wait};
 use crate::error::ApiError;
-use crate::openapi::{
-    ERR_BAD_REQUEST, ERR_CROSS_ORIGIN, ERR_TIMEOUT, ERR_TOO_LARGE, ERR_UNAUTHENTICATED,
-    ERR_UNAVAILABLE,
-};
+use crate::openapi::{Authenticated, BadRequest, CrossOrigin, TimedOut, TooLarge, Unavailable};
 use crate::password;
 use crate::state::AppState;
 use actix_web::cookie::{Cookie, SameSite};
@@ -34,18 +32,15 @@ use parley_schema::{ErrorCode, SessionId};
                    The username matches without regard to case. No authentication.",
     request_body = LoginRequest,
     responses(
+        BadRequest, TooLarge, Unavailable, TimedOut,
         (status = 201, description = "The token and the user; the cookie is set.",
             body = SessionCreated,
             headers((
                 "Set-Cookie" = String,
                 description = "`parley_session=<token>; HttpOnly; SameSite=Lax; Path=/`"
             ))),
-        (status = 400, description = ERR_BAD_REQUEST, body = ErrorResponse),
         (status = 401, description = "`invalid_credentials`: no such user or a wrong password \
             (the two are not told apart).", body = ErrorResponse),
-        (status = 413, description = ERR_TOO_LARGE, body = ErrorResponse),
-        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
-        (status = 504, description = ERR_TIMEOUT, body = ErrorResponse),
     )
 )]
 #[tracing::instrument(skip_all, fields(request_id))]
@@ -54,11 +49,7 @@ pub async fn login(
     body: crate::json::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { username, password } = body.into_inner();
-    let key = username_key(&username);
-    let found = blocking::with_conn(&state.db, move |c| {
-        Ok(parley_db::users::find_by_key(c, &key)?)
-    })
-    .await?;
+    let found = user_by_key(&state, username_key(&username)).await?;
     let hash = found
         .as_ref()
         .map_or_else(|| state.dummy_hash.clone(), |u| u.password_hash.clone());
@@ -105,14 +96,10 @@ pub async fn login(
     description = "Ends the session the request authenticated with; its open event streams \
                    close and the cookie is cleared. Other sessions of the user stay. Always \
                    waits for the outcome.",
-    security(("bearer" = []), ("cookie" = [])),
     responses(
+        Authenticated, CrossOrigin, TimedOut,
         (status = 204, description = "Logged out; the cookie is removed.",
             headers(("Set-Cookie" = String, description = "`parley_session=` expired"))),
-        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
-        (status = 403, description = ERR_CROSS_ORIGIN, body = ErrorResponse),
-        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
-        (status = 504, description = ERR_TIMEOUT, body = ErrorResponse),
     )
 )]
 #[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]

@@ -1,23 +1,21 @@
 //! Accounts: register, my profile (read, change, delete), public profiles.
 
+use super::common::{invalid, user_by_key};
 use crate::auth::AuthUser;
 use crate::blocking;
 use crate::dispatch::{self, Origin, Sent, Wait};
 use crate::error::ApiError;
 use crate::openapi::{
-    ACCEPTED, ERR_BAD_REQUEST, ERR_CROSS_ORIGIN, ERR_TIMEOUT, ERR_TOO_LARGE, ERR_UNAUTHENTICATED,
-    ERR_UNAVAILABLE, PREFER,
+    Authenticated, BadRequest, CrossOrigin, PreferWait, Queued, TimedOut, TooLarge, Unavailable,
 };
 use crate::password;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use parley_schema::command::Command;
 use parley_schema::error::ErrorResponse;
-use parley_schema::model::{Accepted, User};
+use parley_schema::model::User;
 use parley_schema::requests::{RegisterRequest, UpdateProfileRequest};
-use parley_schema::validate::{
-    username_key, DisplayName, Password, StatusMessage, Username, ValidationError,
-};
+use parley_schema::validate::{username_key, DisplayName, Password, StatusMessage, Username};
 use parley_schema::{ErrorBody, ErrorCode, UserId};
 
 /// `POST /api/users`: validate, hash the password here, publish, wait for the outcome.
@@ -33,12 +31,9 @@ use parley_schema::{ErrorBody, ErrorCode, UserId};
                    case; `display_name` defaults to the username. No authentication.",
     request_body = RegisterRequest,
     responses(
+        BadRequest, TooLarge, Unavailable, TimedOut,
         (status = 201, description = "The new user.", body = User),
-        (status = 400, description = ERR_BAD_REQUEST, body = ErrorResponse),
         (status = 409, description = "`username_taken` (field `username`).", body = ErrorResponse),
-        (status = 413, description = ERR_TOO_LARGE, body = ErrorResponse),
-        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
-        (status = 504, description = ERR_TIMEOUT, body = ErrorResponse),
     )
 )]
 #[tracing::instrument(skip_all, fields(request_id))]
@@ -55,13 +50,7 @@ pub async fn register(
     };
     let key = username.key();
     // A taken name is answered at once, before the costly hash; the worker checks again.
-    let probe = key.clone();
-    if blocking::with_conn(&state.db, move |c| {
-        Ok(parley_db::users::find_by_key(c, &probe)?)
-    })
-    .await?
-    .is_some()
-    {
+    if user_by_key(&state, key.clone()).await?.is_some() {
         return Err(taken(username.as_str()));
     }
     let password_hash = blocking::cpu(move || password::hash(password.expose()))
@@ -94,12 +83,7 @@ fn taken(name: &str) -> ApiError {
     operation_id = "get_me",
     tag = "accounts",
     summary = "My profile",
-    security(("bearer" = []), ("cookie" = [])),
-    responses(
-        (status = 200, description = "The caller.", body = User),
-        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
-        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
-    )
+    responses(Authenticated, (status = 200, description = "The caller.", body = User))
 )]
 pub async fn me(auth: AuthUser) -> HttpResponse {
     HttpResponse::Ok().json(auth.user)
@@ -115,12 +99,10 @@ pub async fn me(auth: AuthUser) -> HttpResponse {
     description = "The user with this username, matched without regard to case (after NFC \
                    normalisation). Deleted accounts are not found.",
     params(("username" = String, Path, description = "The username, any case.")),
-    security(("bearer" = []), ("cookie" = [])),
     responses(
+        Authenticated,
         (status = 200, description = "The user.", body = User),
-        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
         (status = 404, description = "`not_found`: no such user.", body = ErrorResponse),
-        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
     )
 )]
 pub async fn profile(
@@ -128,12 +110,9 @@ pub async fn profile(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = username_key(&path.into_inner());
-    let user = blocking::with_conn(&state.db, move |c| {
-        Ok(parley_db::users::find_by_key(c, &key)?)
-    })
-    .await?
-    .ok_or_else(|| ApiError::not_found("user"))?;
+    let user = user_by_key(&state, username_key(&path.into_inner()))
+        .await?
+        .ok_or_else(|| ApiError::not_found("user"))?;
     Ok(HttpResponse::Ok().json(parley_db::views::user(&user)))
 }
 
@@ -147,19 +126,12 @@ pub async fn profile(
     description = "Changes the display name, the status message or both (at least one must \
                    be given). Values are trimmed. My streams get a `profile` event.",
     request_body = UpdateProfileRequest,
-    params(("Prefer" = Option<String>, Header, nullable = false, example = "wait=10",
-            description = PREFER)),
-    security(("bearer" = []), ("cookie" = [])),
+    params(PreferWait),
     responses(
-        (status = 200, description = "With `Prefer: wait`: the changed user.", body = User,
-            headers(("Preference-Applied" = String, description = "`wait`"))),
-        (status = 202, description = ACCEPTED, body = Accepted),
+        Queued, Authenticated, CrossOrigin, TooLarge,
+        (status = 200, description = "With `Prefer: wait`: the changed user.", body = User),
         (status = 400, description = "`invalid_json`; `validation_failed` (with `field`; \
             `body` when neither field is given).", body = ErrorResponse),
-        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
-        (status = 403, description = ERR_CROSS_ORIGIN, body = ErrorResponse),
-        (status = 413, description = ERR_TOO_LARGE, body = ErrorResponse),
-        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
     )
 )]
 #[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]
@@ -183,11 +155,7 @@ pub async fn update_me(
         .transpose()?
         .map(StatusMessage::into_inner);
     if display_name.is_none() && status_message.is_none() {
-        return Err(ValidationError {
-            field: "body",
-            message: "give display_name, status_message or both".into(),
-        }
-        .into());
+        return Err(invalid("body", "give display_name, status_message or both"));
     }
     let command = Command::UpdateProfile {
         display_name,
@@ -207,16 +175,10 @@ pub async fn update_me(
                    markers go; messages stay, with `author: null`. Rooms I own pass to \
                    their longest-standing member. The username becomes free. Every open \
                    stream of the account closes.",
-    params(("Prefer" = Option<String>, Header, nullable = false, example = "wait=10",
-            description = PREFER)),
-    security(("bearer" = []), ("cookie" = [])),
+    params(PreferWait),
     responses(
-        (status = 204, description = "With `Prefer: wait`: deleted.",
-            headers(("Preference-Applied" = String, description = "`wait`"))),
-        (status = 202, description = ACCEPTED, body = Accepted),
-        (status = 401, description = ERR_UNAUTHENTICATED, body = ErrorResponse),
-        (status = 403, description = ERR_CROSS_ORIGIN, body = ErrorResponse),
-        (status = 503, description = ERR_UNAVAILABLE, body = ErrorResponse),
+        Queued, Authenticated, CrossOrigin,
+        (status = 204, description = "With `Prefer: wait`: deleted."),
     )
 )]
 #[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]
