@@ -21,12 +21,8 @@ pub fn create(
 ) -> ApplyResult {
     let keys: Vec<String> = member_names.iter().map(|n| username_key(n)).collect();
     let found = users::find_by_keys(conn, &keys)?;
-    if let Some(missing) = member_names.iter().find(|n| {
-        let key = username_key(n);
-        !found
-            .iter()
-            .any(|u| u.username_key.as_deref() == Some(key.as_str()))
-    }) {
+    let is_found = |key: &String| found.iter().any(|u| u.username_key.as_ref() == Some(key));
+    if let Some((missing, _)) = member_names.iter().zip(&keys).find(|(_, k)| !is_found(k)) {
         return Err(reject(
             ErrorCode::NotFound,
             format!("no user named {missing:?}"),
@@ -127,24 +123,13 @@ pub fn add_member(
     }
     let view = room_view(conn, &room)?;
     let audience = audience::room_members(conn, room.id)?;
-    Ok(
-        Applied::new(rid, Outcome::Created(Resource::Room(view.clone())))
-            .emit(
-                audience.clone(),
-                Event::Member(MemberEvent {
-                    change: MemberChange::Joined,
-                    room_id,
-                    user: views::user(&user),
-                }),
-            )
-            .emit(
-                audience,
-                Event::Room(RoomEvent {
-                    change: RoomChange::Updated,
-                    room: view,
-                }),
-            ),
-    )
+    let joined = MemberEvent {
+        change: MemberChange::Joined,
+        room_id,
+        user: views::user(&user),
+    };
+    let applied = Applied::new(rid, Outcome::Created(Resource::Room(view.clone())));
+    Ok(member_and_room(applied, audience, joined, view))
 }
 
 /// Leave (oneself) or remove someone (the owner only).
@@ -162,10 +147,9 @@ pub fn remove_member(
         owner_only(conn, &room, actor, "only the room's owner removes members")?;
     }
     if !members::remove(conn, room.id, user.id)? {
-        let code = if leaving {
-            ErrorCode::NotAMember
-        } else {
-            ErrorCode::NotFound
+        let code = match leaving {
+            true => ErrorCode::NotAMember,
+            false => ErrorCode::NotFound,
         };
         return Err(reject(
             code,
@@ -210,22 +194,28 @@ pub fn announce_departure(
     };
     let view = room_view(conn, &row)?;
     let audience = audience::room_members(conn, room)?;
-    Ok(applied
-        .emit(
-            audience.clone(),
-            Event::Member(MemberEvent {
-                change,
-                room_id: room,
-                user: user.clone(),
-            }),
-        )
-        .emit(
-            audience,
-            Event::Room(RoomEvent {
-                change: RoomChange::Updated,
-                room: view,
-            }),
-        ))
+    let event = MemberEvent {
+        change,
+        room_id: room,
+        user: user.clone(),
+    };
+    Ok(member_and_room(applied, audience, event, view))
+}
+
+/// A `member` event and the room as it is after it, for everyone in the room now.
+fn member_and_room(
+    applied: Applied,
+    audience: Vec<UserId>,
+    event: MemberEvent,
+    room: Room,
+) -> Applied {
+    let updated = RoomEvent {
+        change: RoomChange::Updated,
+        room,
+    };
+    applied
+        .emit(audience.clone(), Event::Member(event))
+        .emit(audience, Event::Room(updated))
 }
 
 /// Deletes a room, the owner only; every member hears `room` deleted.
