@@ -3,17 +3,19 @@
 //! It saves a Postgres round trip on every request and keeps writes flowing while Postgres
 //! is briefly unreachable (a stale entry is used only then). Entries go when their session
 //! closes or their account changes or is deleted: every gateway reads those events, so a
-//! logout takes effect everywhere at once.
+//! logout takes effect everywhere at once. Beyond `CAPACITY` entries `quick_cache` evicts
+//! the coldest, which costs only a Postgres look-up when that session comes back.
 
 use crate::auth::AuthUser;
 use parley_schema::{SessionId, UserId};
-use std::collections::HashMap;
-use std::sync::Mutex;
+use quick_cache::sync::Cache;
 use std::time::{Duration, Instant};
+
+const CAPACITY: usize = 100_000;
 
 pub struct AuthCache {
     ttl: Duration,
-    map: Mutex<HashMap<String, (AuthUser, Instant)>>,
+    map: Cache<String, (AuthUser, Instant)>,
 }
 
 /// What the cache knows of a token.
@@ -25,39 +27,28 @@ pub enum Cached {
 
 impl AuthCache {
     pub fn new(ttl: Duration) -> Self {
-        Self {
-            ttl,
-            map: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (AuthUser, Instant)>> {
-        self.map.lock().unwrap_or_else(|p| p.into_inner())
+        let map = Cache::new(CAPACITY);
+        Self { ttl, map }
     }
 
     pub fn get(&self, token_hash: &str) -> Cached {
-        match self.lock().get(token_hash) {
-            Some((user, at)) if at.elapsed() < self.ttl => Cached::Fresh(user.clone()),
-            Some((user, _)) => Cached::Stale(user.clone()),
+        match self.map.get(token_hash) {
+            Some((user, at)) if at.elapsed() < self.ttl => Cached::Fresh(user),
+            Some((user, _)) => Cached::Stale(user),
             None => Cached::Missing,
         }
     }
 
     pub fn put(&self, token_hash: String, user: AuthUser) {
-        let mut map = self.lock();
-        if map.len() >= 100_000 {
-            let ttl = self.ttl;
-            map.retain(|_, (_, at)| at.elapsed() < ttl);
-        }
-        map.insert(token_hash, (user, Instant::now()));
+        self.map.insert(token_hash, (user, Instant::now()));
     }
 
     pub fn evict_session(&self, session: SessionId) {
-        self.lock().retain(|_, (u, _)| u.session_id != session);
+        self.map.retain(|_, (u, _)| u.session_id != session);
     }
 
     pub fn evict_user(&self, user: UserId) {
-        self.lock().retain(|_, (u, _)| u.user_id != user);
+        self.map.retain(|_, (u, _)| u.user_id != user);
     }
 }
 
