@@ -10,7 +10,7 @@ use crate::model::{Message, ReadMarker, Room, User};
 use crate::outcome::Outcome;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use strum::IntoStaticStr;
+use strum::{EnumDiscriminants, IntoStaticStr};
 
 /// The record value on the events topic, as the worker writes it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -40,22 +40,8 @@ pub struct RawEvent {
     pub data: Box<RawValue>,
 }
 
-/// Event names. The internal ones steer gateways and are never sent to a browser.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum EventName {
-    Message,
-    Room,
-    Member,
-    Read,
-    Friend,
-    Profile,
-    Result,
-    SessionClosed,
-    AccountDeleted,
-}
-
+/// Event names ([`Event`]'s variants, derived by strum). The internal ones steer gateways
+/// and are never sent to a browser.
 impl EventName {
     /// The SSE `event:` name.
     pub fn as_str(self) -> &'static str {
@@ -70,8 +56,14 @@ impl EventName {
 
 /// An event as the worker writes it. Gateways read it as [`RawEvent`], and a `result`'s
 /// data as [`ResultEvent`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, EnumDiscriminants)]
 #[serde(tag = "event", content = "data", rename_all = "snake_case")]
+#[strum_discriminants(
+    name(EventName),
+    derive(Hash, Serialize, Deserialize, IntoStaticStr),
+    serde(rename_all = "snake_case"),
+    strum(serialize_all = "snake_case")
+)]
 pub enum Event {
     Message(Message),
     Room(RoomEvent),
@@ -207,6 +199,21 @@ mod tests {
             };
             assert_eq!(data, Some(expected));
         }
+    }
+
+    #[test]
+    fn event_names_are_the_snake_case_variants_on_the_wire_and_in_sse() {
+        let name: Option<EventName> = serde_json::from_str("\"session_closed\"").ok();
+        assert_eq!(name, Some(EventName::SessionClosed));
+        assert_eq!(EventName::AccountDeleted.as_str(), "account_deleted");
+        assert_eq!(
+            EventName::from(&Event::Read(ReadMarker {
+                room_id: RoomId::new(),
+                last_read_seq: 1,
+                unread_count: 0,
+            })),
+            EventName::Read
+        );
     }
 
     #[test]
