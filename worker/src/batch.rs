@@ -27,14 +27,10 @@ pub struct Prepared {
 pub enum BatchError {
     #[error(transparent)]
     Db(#[from] DbError),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
     #[error("encoding the batch's events")]
     Encode(#[from] serde_json::Error),
-}
-
-impl From<diesel::result::Error> for BatchError {
-    fn from(e: diesel::result::Error) -> Self {
-        Self::Db(DbError::Query(e))
-    }
 }
 
 /// Applies a batch in one database transaction and returns what to publish.
@@ -133,7 +129,7 @@ impl<'a> Run<'a> {
                 }
             }
             Err(ApplyError::Db(e)) if parley_db::error::is_transient(&e) => {
-                return Err(DbError::Query(e).into());
+                return Err(e.into());
             }
             Err(e) => {
                 tracing::debug!(error = %e, "batched sends failed; applying one by one");

@@ -6,7 +6,6 @@
 //! a single send is a batch of one.
 
 mod accounts;
-mod audience;
 mod friends;
 mod messages;
 mod rooms;

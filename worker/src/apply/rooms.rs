@@ -1,6 +1,6 @@
 //! Rooms: create (with members), join and add, leave and remove, delete.
 
-use super::{audience, reject, Applied, ApplyError, ApplyResult};
+use super::{reject, Applied, ApplyError, ApplyResult};
 use chrono::Utc;
 use diesel::prelude::*;
 use parley_db::rows::{RoomRow, UserRow};
@@ -43,7 +43,7 @@ pub fn create(
     }
     let count = rooms::member_count(conn, room_id)?;
     let room = views::room(&row, count);
-    let audience = audience::room_members(conn, room_id)?;
+    let audience = members::member_ids(conn, room_id)?;
     Ok(
         Applied::new(rid, Outcome::Created(Resource::Room(room.clone()))).emit(
             audience,
@@ -122,7 +122,7 @@ pub fn add_member(
         ));
     }
     let view = room_view(conn, &room)?;
-    let audience = audience::room_members(conn, room.id)?;
+    let audience = members::member_ids(conn, room.id)?;
     let joined = MemberEvent {
         change: MemberChange::Joined,
         room_id,
@@ -193,7 +193,7 @@ pub fn announce_departure(
         return Ok(applied);
     };
     let view = room_view(conn, &row)?;
-    let audience = audience::room_members(conn, room)?;
+    let audience = members::member_ids(conn, room)?;
     let event = MemberEvent {
         change,
         room_id: room,
@@ -228,7 +228,7 @@ pub fn delete(
     let room = locked_room(conn, room_id)?;
     owner_only(conn, &room, actor, "only the room's owner deletes it")?;
     let view = room_view(conn, &room)?;
-    let audience = audience::room_members(conn, room.id)?;
+    let audience = members::member_ids(conn, room.id)?;
     rooms::delete(conn, room.id)?;
     Ok(Applied::new(rid, Outcome::Done).emit(
         audience,
