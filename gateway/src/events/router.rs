@@ -3,10 +3,8 @@
 //! the hub, and evicting cached sessions that closed. It starts `replay_per_partition`
 //! events back from the end, so a restarted gateway can still resume streams.
 
-use super::hub::{self, Hub};
-use crate::authcache::AuthCache;
-use crate::metrics::Metrics;
-use crate::waiters::Waiters;
+use super::hub;
+use crate::state::AppState;
 use anyhow::Context;
 use backon::BlockingRetryable;
 use parley_bus::context::LogContext;
@@ -20,17 +18,10 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-/// What the router feeds.
-pub struct Parts {
-    pub hub: Arc<Hub>,
-    pub waiters: Arc<Waiters>,
-    pub auth_cache: Arc<AuthCache>,
-    pub metrics: Arc<Metrics>,
-}
-
 pub struct Router {
     consumer: StreamConsumer<LogContext>,
-    parts: Parts,
+    /// What the router feeds: the hub, the waiters, the auth cache, the metrics.
+    state: Arc<AppState>,
     /// Partitions not yet read to their end since start-up.
     behind: HashSet<i32>,
 }
@@ -66,14 +57,10 @@ pub fn partition_count(args: &KafkaArgs) -> anyhow::Result<usize> {
 }
 
 impl Router {
-    pub fn new(
-        args: &KafkaArgs,
-        gateway_id: &str,
-        parts: Parts,
-        replay_per_partition: usize,
-    ) -> anyhow::Result<Self> {
-        let hub = &parts.hub;
-        let client_id = format!("gateway-{gateway_id}");
+    /// The events consumer, assigned to every partition from `replay_per_partition` back.
+    pub fn new(state: Arc<AppState>) -> anyhow::Result<Self> {
+        let (args, hub) = (&state.config.kafka, &state.hub);
+        let client_id = format!("gateway-{}", state.gateway_id);
         let mut config = parley_bus::client::consumer(args, &client_id, &client_id);
         config.set("enable.partition.eof", "true");
         let consumer: StreamConsumer<LogContext> = config
@@ -87,7 +74,7 @@ impl Router {
             let (low, high) = consumer
                 .fetch_watermarks(&topic, p, Duration::from_secs(10))
                 .context("reading events watermarks")?;
-            let start = low.max(high - replay_per_partition as i64);
+            let start = low.max(high - state.config.replay_per_partition as i64);
             tpl.add_partition_offset(&topic, p, Offset::Offset(start))?;
             starts.push(start);
             if high > start {
@@ -103,7 +90,7 @@ impl Router {
         }
         Ok(Self {
             consumer,
-            parts,
+            state,
             behind,
         })
     }
@@ -117,13 +104,10 @@ impl Router {
             };
             match msg {
                 Ok(m) => {
-                    let (partition, offset) = (m.partition(), m.offset());
-                    self.parts.metrics.events_consumed.inc();
-                    self.parts
-                        .metrics
-                        .event_age
-                        .observe_since(m.timestamp().to_millis());
-                    self.handle(partition, offset, m.payload().unwrap_or_default());
+                    let metrics = &self.state.metrics;
+                    metrics.events_consumed.inc();
+                    metrics.event_age.observe_since(m.timestamp().to_millis());
+                    self.handle(m.partition(), m.offset(), m.payload().unwrap_or_default());
                 }
                 Err(KafkaError::PartitionEOF(p)) => self.mark_caught_up(p),
                 Err(e) => {
@@ -142,37 +126,37 @@ impl Router {
         let env: RawEventEnvelope = match serde_json::from_slice(payload) {
             Ok(env) => env,
             Err(e) => {
-                self.parts.metrics.events_undecodable.inc();
+                self.state.metrics.events_undecodable.inc();
                 tracing::warn!(partition, offset, error = %e, "undecodable event skipped");
-                self.parts.hub.skip(p, offset);
+                self.state.hub.skip(p, offset);
                 return;
             }
         };
         match env.event.event {
             EventName::Result => {
                 if let Ok(result) = serde_json::from_str::<ResultEvent>(env.event.data.get()) {
-                    self.parts.waiters.complete(result);
+                    self.state.waiters.complete(result);
                 }
             }
             EventName::SessionClosed => {
                 if let Some(session) = hub::closed_session(&env) {
-                    self.parts.auth_cache.evict_session(session);
+                    self.state.auth_cache.evict_session(session);
                 }
             }
             EventName::AccountDeleted | EventName::Profile => {
                 for user in &env.audience {
-                    self.parts.auth_cache.evict_user(*user);
+                    self.state.auth_cache.evict_user(*user);
                 }
             }
             _ => {}
         }
-        self.parts.hub.route(p, offset, env);
+        self.state.hub.route(p, offset, env);
     }
 
     fn mark_caught_up(&mut self, partition: i32) {
         if self.behind.remove(&partition) && self.behind.is_empty() {
             tracing::info!("events consumer caught up");
-            self.parts.hub.set_caught_up();
+            self.state.hub.set_caught_up();
         }
     }
 }
