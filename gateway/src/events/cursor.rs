@@ -7,14 +7,8 @@ pub struct Cursor(pub Vec<i64>);
 
 impl Cursor {
     pub fn encode(&self) -> String {
-        let mut s = String::with_capacity(self.0.len() * 4);
-        for (i, o) in self.0.iter().enumerate() {
-            if i > 0 {
-                s.push('.');
-            }
-            s.push_str(&o.to_string());
-        }
-        s
+        let offsets: Vec<String> = self.0.iter().map(i64::to_string).collect();
+        offsets.join(".")
     }
 
     /// Decodes a cursor for a topic of `partitions` partitions.

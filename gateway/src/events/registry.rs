@@ -67,11 +67,8 @@ impl Registry {
     pub fn deliver(&mut self, routed: &Routed) -> Delivery {
         let mut done = Delivery::default();
         for user in &routed.audience {
-            let Some(slots) = self.streams.get_mut(user) else {
-                continue;
-            };
-            slots.retain(
-                |slot| match slot.tx.try_send(routed.to_sse(routed.id.clone())) {
+            self.retain(*user, |slot| {
+                match slot.tx.try_send(routed.to_sse(routed.id.clone())) {
                     Ok(()) => {
                         done.delivered += 1;
                         true
@@ -82,11 +79,8 @@ impl Registry {
                         false
                     }
                     Err(mpsc::error::TrySendError::Closed(_)) => false,
-                },
-            );
-            if slots.is_empty() {
-                self.streams.remove(user);
-            }
+                }
+            });
         }
         done
     }
