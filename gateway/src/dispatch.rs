@@ -7,13 +7,13 @@
 //! (register, login, logout) answers with its outcome or `504 timeout`, never `202`.
 
 use crate::auth::AuthUser;
-use crate::error::{error_response, ApiError};
+use crate::error::ApiError;
 use crate::prefer;
 use crate::state::AppState;
 use actix_web::body::BoxBody;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, Responder};
+use actix_web::{HttpRequest, HttpResponse, Responder, ResponseError};
 use chrono::Utc;
 use parley_schema::command::{Command, CommandEnvelope};
 use parley_schema::event::ResultEvent;
@@ -165,7 +165,7 @@ fn result_response(result: ResultEvent) -> HttpResponse {
         let body = serde_json::from_value::<ErrorBody>(result.body).unwrap_or_else(|_| {
             ErrorBody::new(ErrorCode::Internal, "something went wrong on our side")
         });
-        return error_response(body);
+        return ApiError::Client(body).error_response();
     }
     if status == StatusCode::NO_CONTENT {
         return HttpResponse::NoContent().finish();

@@ -95,8 +95,3 @@ impl ResponseError for ApiError {
         resp.json(ErrorResponse { error: body })
     }
 }
-
-/// The HTTP response for an error object that came back in a `result` event.
-pub fn error_response(body: ErrorBody) -> HttpResponse {
-    ApiError::Client(body).error_response()
-}

@@ -10,6 +10,7 @@ use actix_web::dev::Payload;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
+use parley_schema::validate::ValidationError;
 use parley_schema::{ErrorBody, ErrorCode};
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
@@ -17,18 +18,12 @@ use serde_json::value::RawValue;
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// A JSON request body whose deserialisation errors name the failing field.
+#[derive(derive_more::Deref)]
 pub struct Json<T>(pub T);
 
 impl<T> Json<T> {
     pub fn into_inner(self) -> T {
         self.0
-    }
-}
-
-impl<T> std::ops::Deref for Json<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
     }
 }
 
@@ -63,13 +58,11 @@ pub fn path_config() -> web::PathConfig {
 
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err: QueryPayloadError, _req| {
-        ApiError::Client(
-            ErrorBody::new(
-                ErrorCode::ValidationFailed,
-                format!("bad query string: {err}"),
-            )
-            .with_field("query"),
-        )
+        let message = format!("bad query string: {err}");
+        ApiError::from(ValidationError {
+            field: "query",
+            message,
+        })
         .into()
     })
 }
@@ -114,10 +107,7 @@ fn data_error(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
 }
 
 fn strip_position(text: &str) -> String {
-    match text.find(" at line ") {
-        Some(i) => text[..i].to_owned(),
-        None => text.to_owned(),
-    }
+    text.split(" at line ").next().unwrap_or(text).to_owned()
 }
 
 #[cfg(test)]
