@@ -10,9 +10,10 @@
 use super::cursor::Cursor;
 use actix_web_lab::sse;
 use bytestring::ByteString;
+use hashlink::LinkedHashSet;
 use parley_schema::event::EventName;
 use parley_schema::UserId;
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// One event as routed: decoded once, shared by every stream and the replay buffer.
@@ -62,36 +63,11 @@ pub enum Start {
 #[derive(Debug)]
 pub struct Ahead;
 
-/// The ids of the last events admitted from one partition, to drop replays.
-#[derive(Default)]
-struct Seen {
-    ids: HashSet<Arc<str>>,
-    order: VecDeque<Arc<str>>,
-}
-
-impl Seen {
-    /// Records `id`; false when it was seen already.
-    fn insert(&mut self, id: &str, cap: usize) -> bool {
-        if self.ids.contains(id) {
-            return false;
-        }
-        let id: Arc<str> = Arc::from(id);
-        self.ids.insert(Arc::clone(&id));
-        self.order.push_back(id);
-        if self.order.len() > cap {
-            if let Some(old) = self.order.pop_front() {
-                self.ids.remove(&old);
-            }
-        }
-        true
-    }
-}
-
 pub struct Replay {
     /// Next offset to route, per partition.
     pos: Vec<i64>,
-    /// Recently admitted event ids, per partition.
-    seen: Vec<Seen>,
+    /// The ids of the last events admitted, per partition, oldest first.
+    seen: Vec<LinkedHashSet<Box<str>>>,
     /// Lowest offset still in the buffer's reach, per partition.
     floor: Vec<i64>,
     buffer: Vec<VecDeque<Arc<Routed>>>,
@@ -103,7 +79,7 @@ impl Replay {
     pub fn new(partitions: usize, cap: usize) -> Self {
         Self {
             pos: vec![0; partitions],
-            seen: (0..partitions).map(|_| Seen::default()).collect(),
+            seen: (0..partitions).map(|_| LinkedHashSet::new()).collect(),
             floor: vec![0; partitions],
             buffer: (0..partitions).map(|_| VecDeque::new()).collect(),
             cap: cap.max(1),
@@ -140,11 +116,17 @@ impl Replay {
             return Admit::Reread;
         }
         self.pos[partition] = offset + 1;
-        let remember = self.cap.max(10_000);
-        match id {
-            Some(id) if !self.seen[partition].insert(id, remember) => Admit::Duplicate,
-            _ => Admit::New,
+        let Some(id) = id else {
+            return Admit::New;
+        };
+        let seen = &mut self.seen[partition];
+        if !seen.insert(id.into()) {
+            return Admit::Duplicate;
         }
+        if seen.len() > self.cap.max(10_000) {
+            seen.pop_front();
+        }
+        Admit::New
     }
 
     /// Keeps an admitted event for replay, dropping the oldest beyond the cap.
