@@ -19,7 +19,7 @@ use parley_db::pool::build_pool;
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::task::JoinHandle;
+use tokio::task::{spawn_blocking, JoinHandle};
 use tokio_util::sync::CancellationToken;
 
 pub struct Application {
@@ -41,6 +41,10 @@ impl Application {
             .context("creating topics")?;
         let gateway_id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
         let metrics = Arc::new(Metrics::default());
+        let kafka = config.kafka.clone();
+        let partitions = spawn_blocking(move || router::partition_count(&kafka)).await??;
+        let (replay, buffer) = (config.replay_per_partition, config.stream_buffer);
+        let hub = Arc::new(Hub::new(partitions, replay, buffer, Arc::clone(&metrics)));
         let state = Arc::new(AppState {
             db: build_pool(
                 &config.database_url,
@@ -48,17 +52,17 @@ impl Application {
                 Duration::from_secs(3),
             )?,
             publisher: Publisher::new(&config.kafka, &gateway_id)?,
-            hub: events_hub(&config, Arc::clone(&metrics)).await?,
+            hub,
             waiters: Arc::default(),
-            auth_cache: Arc::new(AuthCache::new(Duration::from_secs(config.auth_cache_secs))),
+            auth_cache: AuthCache::new(Duration::from_secs(config.auth_cache_secs)),
             metrics,
-            dummy_hash: tokio::task::spawn_blocking(password::dummy_hash).await?,
+            dummy_hash: spawn_blocking(password::dummy_hash).await?,
             send_limiter: RateLimiter::new(config.send_rate, config.send_burst),
             gateway_id,
             config: Arc::new(config),
         });
         let for_router = Arc::clone(&state);
-        let router = tokio::task::spawn_blocking(move || Router::new(for_router)).await??;
+        let router = spawn_blocking(move || Router::new(for_router)).await??;
         let listen = &state.config.listen;
         let listener = TcpListener::bind(listen).with_context(|| format!("binding {listen}"))?;
         let port = listener.local_addr()?.port();
@@ -98,18 +102,6 @@ impl Application {
     }
 }
 
-/// The hub, sized to the events topic's partitions.
-async fn events_hub(config: &GatewayConfig, metrics: Arc<Metrics>) -> anyhow::Result<Arc<Hub>> {
-    let kafka = config.kafka.clone();
-    let partitions = tokio::task::spawn_blocking(move || router::partition_count(&kafka)).await??;
-    Ok(Arc::new(Hub::new(
-        partitions,
-        config.replay_per_partition,
-        config.stream_buffer,
-        metrics,
-    )))
-}
-
 /// The HTTP server on `listener`: the routes, the static web client, response counts.
 fn http_server(state: Arc<AppState>, listener: TcpListener) -> anyhow::Result<Server> {
     let static_dir = state.config.static_dir.clone();
@@ -123,11 +115,10 @@ fn http_server(state: Arc<AppState>, listener: TcpListener) -> anyhow::Result<Se
             .app_data(json::query_config())
             .wrap_fn(move |req, srv| {
                 let metrics = Arc::clone(&metrics);
-                srv.call(req).map(move |res| {
-                    if let Ok(r) = &res {
+                srv.call(req).inspect(move |res| {
+                    if let Ok(r) = res {
                         metrics.count_response(r.status().as_u16());
                     }
-                    res
                 })
             })
             .configure(routes::configure)

@@ -18,7 +18,7 @@ pub struct AppState {
     pub publisher: Publisher,
     pub hub: Arc<Hub>,
     pub waiters: Arc<Waiters>,
-    pub auth_cache: Arc<AuthCache>,
+    pub auth_cache: AuthCache,
     pub metrics: Arc<Metrics>,
     /// Message sends per user.
     pub send_limiter: RateLimiter,
