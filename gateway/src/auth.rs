@@ -9,12 +9,11 @@ use actix_web::dev::Payload;
 use actix_web::http::Method;
 use actix_web::{web, FromRequest, HttpRequest};
 use base64::Engine;
+use futures_util::future::LocalBoxFuture;
 use parley_schema::model::User;
 use parley_schema::{ErrorCode, SessionId, UserId};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use std::future::Future;
-use std::pin::Pin;
 
 pub const COOKIE: &str = "parley_session";
 
@@ -35,8 +34,7 @@ pub fn new_token() -> String {
 
 /// The hex SHA-256 of a token: all that is stored or published.
 pub fn token_hash(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    format!("{:x}", Sha256::digest(token.as_bytes()))
 }
 
 fn bearer(req: &HttpRequest) -> Option<String> {
@@ -107,7 +105,7 @@ async fn authenticate(req: HttpRequest) -> Result<AuthUser, ApiError> {
 
 impl FromRequest for AuthUser {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         Box::pin(authenticate(req.clone()))

@@ -51,7 +51,6 @@ const RESET: &str = "the stream's cursor is too old or unknown; refetch state ov
             received (EventSource sends it by itself on reconnect): the stream replays every \
             event missed after it, or sends `reset` when it cannot."),
     ),
-    security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 200, description = "A `text/event-stream` that stays open. Each event is \
             `id: <cursor>`, `event: <name>`, `data: <one line of JSON>`; see the operation's \
@@ -72,10 +71,9 @@ pub async fn events(
     let cursor = req
         .headers()
         .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+        .and_then(|v| v.to_str().ok());
     let hub = Arc::clone(&state.hub);
-    let Attached { slot, rx, start } = attach(&hub, &auth, cursor.as_deref()).await?;
+    let Attached { slot, rx, start } = attach(&hub, &auth, cursor).await?;
     let guard = DetachOnDrop {
         hub,
         user: auth.user_id,
