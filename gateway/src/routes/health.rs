@@ -2,6 +2,7 @@
 
 use crate::blocking;
 use crate::error::ApiError;
+use crate::openapi::{Health, Readiness};
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
@@ -16,10 +17,12 @@ use std::time::Duration;
     tag = "operations",
     summary = "Liveness",
     description = "200 while the process runs. No authentication.",
-    responses((status = 200, description = "The process runs.", body = crate::openapi::Health))
+    responses((status = 200, description = "The process runs.", body = Health))
 )]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+    HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+    })
 }
 
 /// 200 when Postgres and Kafka answer and the events consumer has caught up.
@@ -33,9 +36,9 @@ pub async fn healthz() -> HttpResponse {
                    consumer is assigned and has caught up; else 503. Either way the body \
                    says which part answered. No authentication.",
     responses(
-        (status = 200, description = "Ready.", body = crate::openapi::Readiness),
+        (status = 200, description = "Ready.", body = Readiness),
         (status = 503, description = "Not ready; the body says what is missing.",
-            body = crate::openapi::Readiness),
+            body = Readiness),
     )
 )]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
@@ -57,13 +60,16 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         .await
         .unwrap_or(false)
     };
-    let events = state.hub.is_caught_up();
-    let body = serde_json::json!({"postgres": db, "kafka": kafka, "events_caught_up": events});
-    if db && kafka && events {
-        HttpResponse::Ok().json(body)
-    } else {
-        HttpResponse::ServiceUnavailable().json(body)
-    }
+    let events_caught_up = state.hub.is_caught_up();
+    let mut response = match db && kafka && events_caught_up {
+        true => HttpResponse::Ok(),
+        false => HttpResponse::ServiceUnavailable(),
+    };
+    response.json(Readiness {
+        postgres: db,
+        kafka,
+        events_caught_up,
+    })
 }
 
 #[utoipa::path(
