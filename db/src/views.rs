@@ -18,7 +18,7 @@ pub fn room(row: &RoomRow, member_count: i64) -> Room {
         id: row.id,
         name: row.name.clone(),
         // The column has a CHECK constraint; anything else would be a corrupt row.
-        visibility: Visibility::parse(&row.visibility).unwrap_or(Visibility::Private),
+        visibility: row.visibility.parse().unwrap_or(Visibility::Private),
         owner_id: row.owner_id,
         created_at: row.created_at,
         member_count,

@@ -37,7 +37,8 @@ pub enum BatchError {
 /// Fails only for errors worth retrying the whole batch for (the database is unreachable);
 /// everything else becomes an error `result` and, for poison, a dead letter.
 pub fn apply_batch(conn: &mut PgConnection, inputs: &[Input]) -> Result<Prepared, BatchError> {
-    let decoded: Vec<_> = inputs.iter().map(Input::decode).collect();
+    let decode = |i: &Input| serde_json::from_slice::<CommandEnvelope>(&i.payload);
+    let decoded: Vec<_> = inputs.iter().map(decode).collect();
     let ids: Vec<RequestId> = decoded.iter().flatten().map(|e| e.request_id).collect();
     conn.transaction::<_, BatchError, _>(|conn| {
         let mut run = Run::default();
@@ -163,7 +164,11 @@ fn apply_one(
                 return Err(err);
             }
             tracing::error!(error = %err, "command failed; sent to the dead-letter topic");
-            out.dead_letters.push(poison::dead_letter(env, input));
+            out.dead_letters.push(Output {
+                key: env.key(),
+                request_id: Some(env.request_id),
+                payload: input.payload.clone(),
+            });
             let outcome = Outcome::refused(ErrorCode::Internal, "the command could not be applied");
             Applied::new(env.request_id, outcome)
         }

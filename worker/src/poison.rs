@@ -2,7 +2,6 @@
 //! came, and its sender, when the record names one, gets an `invalid_json` result.
 
 use crate::record::Output;
-use parley_schema::command::CommandEnvelope;
 use parley_schema::event::{Event, EventEnvelope, Reply};
 use parley_schema::{ErrorCode, Outcome, RequestId, UserId};
 use serde::Deserialize;
@@ -12,13 +11,6 @@ use serde::Deserialize;
 pub struct Input {
     pub key: Option<Vec<u8>>,
     pub payload: Vec<u8>,
-}
-
-impl Input {
-    /// The command, or why it does not decode.
-    pub fn decode(&self) -> Result<CommandEnvelope, serde_json::Error> {
-        serde_json::from_slice(&self.payload)
-    }
 }
 
 /// Just enough of a command to answer it when the rest does not decode.
@@ -62,13 +54,4 @@ pub fn poison(input: &Input, reason: &serde_json::Error) -> (Output, Option<Outp
         })
     });
     (dead, answer)
-}
-
-/// The dead letter for a command that decoded but failed for good in Postgres.
-pub fn dead_letter(env: &CommandEnvelope, input: &Input) -> Output {
-    Output {
-        key: env.key(),
-        request_id: Some(env.request_id),
-        payload: input.payload.clone(),
-    }
 }

@@ -5,7 +5,7 @@
 use crate::apply::{self, Applied};
 use parley_db::ledger::Entry;
 use parley_schema::command::CommandEnvelope;
-use parley_schema::event::{Event, EventEnvelope, Reply};
+use parley_schema::event::{Event, EventEnvelope, EventName, Reply};
 use parley_schema::RequestId;
 use serde_json::value::RawValue;
 
@@ -80,15 +80,8 @@ fn finish(env: &CommandEnvelope, applied: Applied) -> Vec<EventEnvelope> {
     if let Some(to) = apply::result_audience(env) {
         // Before the events that close streams (logout, account deletion), so the caller's
         // streams still carry the outcome.
-        let at = events
-            .iter()
-            .position(|e| {
-                matches!(
-                    e.event,
-                    Event::SessionClosed { .. } | Event::AccountDeleted { .. }
-                )
-            })
-            .unwrap_or(events.len());
+        let closing = |e: &EventEnvelope| EventName::from(&e.event).is_internal();
+        let at = events.iter().position(closing).unwrap_or(events.len());
         let result = Event::Result(Reply::new(request_id, outcome));
         events.insert(
             at,

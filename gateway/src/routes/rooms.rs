@@ -50,8 +50,8 @@ pub async fn create(
 ) -> Result<Sent, ApiError> {
     let body = body.into_inner();
     let name = RoomName::parse(&body.name)?.into_inner();
-    let visibility = Visibility::parse(&body.visibility)
-        .ok_or_else(|| invalid("visibility", "visibility must be \"public\" or \"private\""))?;
+    let visibility: Visibility = (body.visibility.parse())
+        .map_err(|_| invalid("visibility", "visibility must be \"public\" or \"private\""))?;
     if body.members.len() > MAX_INITIAL_MEMBERS {
         let message = format!("at most {MAX_INITIAL_MEMBERS} initial members");
         return Err(invalid("members", message));

@@ -7,7 +7,7 @@ use parley_db::rows::{SessionRow, UserRow};
 use parley_db::{sessions, users, views};
 use parley_schema::command::{Command, CommandEnvelope};
 use parley_schema::event::{Event, FriendChange, FriendEvent, MemberChange};
-use parley_schema::{ErrorCode, Outcome, RequestId, Resource, SessionId, UserId};
+use parley_schema::{ErrorBody, ErrorCode, Outcome, RequestId, Resource, SessionId, UserId};
 
 pub fn register(conn: &mut PgConnection, env: &CommandEnvelope) -> ApplyResult {
     let Command::Register {
@@ -42,11 +42,8 @@ pub fn register(conn: &mut PgConnection, env: &CommandEnvelope) -> ApplyResult {
 }
 
 fn taken(username: &str) -> super::ApplyError {
-    let mut err = parley_schema::ErrorBody::new(
-        ErrorCode::UsernameTaken,
-        format!("the nickname {username:?} is taken"),
-    );
-    err.field = Some("username".into());
+    let message = format!("the nickname {username:?} is taken");
+    let err = ErrorBody::new(ErrorCode::UsernameTaken, message).with_field("username");
     super::ApplyError::Rejected(err)
 }
 

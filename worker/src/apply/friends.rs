@@ -1,20 +1,13 @@
 //! Friends: a one-way list; `friend` events go to the list's owner (all their devices).
 
-use super::{reject, Applied, ApplyResult};
+use super::{named_user, reject, Applied, ApplyResult};
 use diesel::prelude::*;
-use parley_db::rows::UserRow;
-use parley_db::{friends, users, views};
+use parley_db::{friends, views};
 use parley_schema::event::{Event, FriendChange, FriendEvent};
-use parley_schema::validate::username_key;
 use parley_schema::{ErrorBody, ErrorCode, Outcome, RequestId, Resource, UserId};
 
-fn target(conn: &mut PgConnection, username: &str) -> Result<UserRow, super::ApplyError> {
-    users::find_by_key(conn, &username_key(username))?
-        .ok_or_else(|| reject(ErrorCode::NotFound, format!("no user named {username:?}")))
-}
-
 pub fn add(conn: &mut PgConnection, rid: RequestId, actor: UserId, username: &str) -> ApplyResult {
-    let friend = target(conn, username)?;
+    let friend = named_user(conn, username)?;
     if friend.id == actor {
         return Err(super::ApplyError::Rejected(
             ErrorBody::new(
@@ -48,7 +41,7 @@ pub fn remove(
     actor: UserId,
     username: &str,
 ) -> ApplyResult {
-    let friend = target(conn, username)?;
+    let friend = named_user(conn, username)?;
     if !friends::remove(conn, actor, friend.id)? {
         return Err(reject(
             ErrorCode::NotFound,

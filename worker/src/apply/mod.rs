@@ -12,8 +12,11 @@ mod rooms;
 pub mod sends;
 
 use diesel::PgConnection;
+use parley_db::rows::UserRow;
+use parley_db::users;
 use parley_schema::command::{Command, CommandEnvelope};
 use parley_schema::event::{Event, EventEnvelope};
+use parley_schema::validate::username_key;
 use parley_schema::{ErrorBody, ErrorCode, Outcome, RequestId, UserId};
 use thiserror::Error;
 
@@ -62,6 +65,12 @@ pub type ApplyResult = Result<Applied, ApplyError>;
 
 pub(crate) fn reject(code: ErrorCode, message: impl Into<String>) -> ApplyError {
     ApplyError::Rejected(ErrorBody::new(code, message))
+}
+
+/// The active user named `username` (any case), or `not_found`.
+fn named_user(conn: &mut PgConnection, username: &str) -> Result<UserRow, ApplyError> {
+    users::find_by_key(conn, &username_key(username))?
+        .ok_or_else(|| reject(ErrorCode::NotFound, format!("no user named {username:?}")))
 }
 
 /// Who gets the `result` event of a command.

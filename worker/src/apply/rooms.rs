@@ -1,9 +1,9 @@
 //! Rooms: create (with members), join and add, leave and remove, delete.
 
-use super::{reject, Applied, ApplyError, ApplyResult};
+use super::{named_user, reject, Applied, ApplyError, ApplyResult};
 use chrono::Utc;
 use diesel::prelude::*;
-use parley_db::rows::{RoomRow, UserRow};
+use parley_db::rows::RoomRow;
 use parley_db::{members, rooms, users, views};
 use parley_schema::event::{Event, MemberChange, MemberEvent, RoomChange, RoomEvent};
 use parley_schema::model::{Room, Visibility};
@@ -31,7 +31,7 @@ pub fn create(
     let row = RoomRow {
         id: room_id,
         name: name.to_owned(),
-        visibility: visibility.as_str().to_owned(),
+        visibility: <&str>::from(visibility).to_owned(),
         owner_id: Some(actor),
         created_at: Utc::now(),
         last_seq: 0,
@@ -76,11 +76,6 @@ fn owner_only(
         ErrorCode::NotAMember
     };
     Err(reject(code, message))
-}
-
-fn named_user(conn: &mut PgConnection, username: &str) -> Result<UserRow, ApplyError> {
-    users::find_by_key(conn, &username_key(username))?
-        .ok_or_else(|| reject(ErrorCode::NotFound, format!("no user named {username:?}")))
 }
 
 fn room_view(conn: &mut PgConnection, row: &RoomRow) -> QueryResult<Room> {
