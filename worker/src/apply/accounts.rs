@@ -93,9 +93,7 @@ pub fn update_profile(
     display_name: Option<&str>,
     status_message: Option<&str>,
 ) -> ApplyResult {
-    if users::find_active(conn, actor)?.is_none() {
-        return Err(reject(ErrorCode::Unauthenticated, "the account is gone"));
-    }
+    active(conn, actor)?;
     let row = users::update_profile(conn, actor, display_name, status_message)?;
     let user = views::user(&row);
     Ok(
@@ -108,10 +106,7 @@ pub fn update_profile(
 /// go; messages stay, shown with no author. Rooms it owned pass to their longest-standing
 /// member. Everyone concerned hears of it; the account's own streams close.
 pub fn delete_account(conn: &mut PgConnection, rid: RequestId, actor: UserId) -> ApplyResult {
-    let Some(row) = users::find_active(conn, actor)? else {
-        return Err(reject(ErrorCode::Unauthenticated, "the account is gone"));
-    };
-    let me = views::user(&row);
+    let me = views::user(&active(conn, actor)?);
     let mut applied = Applied::new(rid, Outcome::Done);
     let left = parley_db::members::remove_all_of_user(conn, actor)?;
     for room in parley_db::rooms::owned_by(conn, actor)? {
@@ -137,4 +132,10 @@ pub fn delete_account(conn: &mut PgConnection, rid: RequestId, actor: UserId) ->
     sessions::delete_for_user(conn, actor)?;
     users::soft_delete(conn, actor)?;
     Ok(applied.emit(vec![actor], Event::AccountDeleted { user_id: actor }))
+}
+
+/// The acting user's account, or `unauthenticated` when it was deleted meanwhile.
+fn active(conn: &mut PgConnection, actor: UserId) -> Result<UserRow, super::ApplyError> {
+    users::find_active(conn, actor)?
+        .ok_or_else(|| reject(ErrorCode::Unauthenticated, "the account is gone"))
 }
