@@ -45,10 +45,7 @@ pub fn page(
         rows.reverse();
         rows
     };
-    Ok(rows
-        .into_iter()
-        .map(|(m, a)| views::message(m, a))
-        .collect())
+    Ok(views::messages(rows))
 }
 
 /// The newest message of each of `rooms`.
@@ -59,10 +56,7 @@ pub fn last_of_rooms(conn: &mut PgConnection, rooms: &[RoomId]) -> QueryResult<V
         .filter(msg::room_id.eq_any(rooms))
         .select((MessageRow::as_select(), Option::<AuthorRow>::as_select()))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(m, a)| views::message(m, a))
-        .collect())
+    Ok(views::messages(rows))
 }
 
 #[allow(clippy::type_complexity)]
@@ -112,8 +106,5 @@ pub fn find_by_client_ids(
     let found: Vec<MessageId> = found.into_iter().map(|f| f.id).collect();
     let rows: Vec<(MessageRow, Option<AuthorRow>)> =
         with_author().filter(msg::id.eq_any(found)).load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(m, a)| views::message(m, a))
-        .collect())
+    Ok(views::messages(rows))
 }

@@ -39,8 +39,5 @@ pub fn list(conn: &mut PgConnection, user: UserId, limit: i64) -> QueryResult<Ve
         .limit(limit)
         .select((MessageRow::as_select(), Option::<AuthorRow>::as_select()))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(m, a)| views::message(m, a))
-        .collect())
+    Ok(views::messages(rows))
 }

@@ -25,6 +25,11 @@ pub fn room(row: &RoomRow, member_count: i64) -> Room {
     }
 }
 
+/// Messages with their authors, as a query of both returns them.
+pub fn messages(rows: Vec<(MessageRow, Option<AuthorRow>)>) -> Vec<Message> {
+    rows.into_iter().map(|(m, a)| message(m, a)).collect()
+}
+
 /// A message; the author is `None` when the account was deleted.
 pub fn message(row: MessageRow, author: Option<AuthorRow>) -> Message {
     let author = author.filter(|a| a.deleted_at.is_none()).map(|a| Author {

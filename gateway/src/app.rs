@@ -31,42 +31,15 @@ pub struct Application {
 }
 
 impl Application {
-    /// Builds every part in order: topics, the shared state (the read-only database pool,
-    /// the command publisher, the hub sized to the events topic), the events router
-    /// (consumer assigned, replay loaded from Kafka as it runs), and the HTTP server on
-    /// `config.listen` (port 0 picks a free one).
+    /// Builds every part in order, one function each: topics, the shared state, the
+    /// events router, and the HTTP server on `config.listen` (port 0 picks a free one).
     pub async fn build(config: GatewayConfig, shutdown: CancellationToken) -> anyhow::Result<Self> {
         parley_bus::admin::ensure_topics(&config.kafka)
             .await
             .context("creating topics")?;
-        let gateway_id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
-        let metrics = Arc::new(Metrics::default());
-        let kafka = config.kafka.clone();
-        let partitions = spawn_blocking(move || router::partition_count(&kafka)).await??;
-        let (replay, buffer) = (config.replay_per_partition, config.stream_buffer);
-        let hub = Arc::new(Hub::new(partitions, replay, buffer, Arc::clone(&metrics)));
-        let state = Arc::new(AppState {
-            db: build_pool(
-                &config.database_url,
-                config.db_pool_size,
-                Duration::from_secs(3),
-            )?,
-            publisher: Publisher::new(&config.kafka, &gateway_id)?,
-            hub,
-            waiters: Arc::default(),
-            auth_cache: AuthCache::new(Duration::from_secs(config.auth_cache_secs)),
-            metrics,
-            dummy_hash: spawn_blocking(password::dummy_hash).await?,
-            send_limiter: RateLimiter::new(config.send_rate, config.send_burst),
-            gateway_id,
-            config: Arc::new(config),
-        });
-        let for_router = Arc::clone(&state);
-        let router = spawn_blocking(move || Router::new(for_router)).await??;
-        let listen = &state.config.listen;
-        let listener = TcpListener::bind(listen).with_context(|| format!("binding {listen}"))?;
-        let port = listener.local_addr()?.port();
-        let server = http_server(Arc::clone(&state), listener)?;
+        let state = Arc::new(shared_state(config).await?);
+        let router = events_router(&state).await?;
+        let (server, port) = http_server(Arc::clone(&state))?;
         let router = tokio::spawn(router.run(shutdown.clone()));
         tracing::info!(port, "gateway listening");
         Ok(Self {
@@ -102,8 +75,44 @@ impl Application {
     }
 }
 
-/// The HTTP server on `listener`: the routes, the static web client, response counts.
-fn http_server(state: Arc<AppState>, listener: TcpListener) -> anyhow::Result<Server> {
+/// What the handlers and the events router share: the read-only database pool, the
+/// command publisher, the hub sized to the events topic, the caches and limits.
+async fn shared_state(config: GatewayConfig) -> anyhow::Result<AppState> {
+    let gateway_id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+    let metrics = Arc::new(Metrics::default());
+    let kafka = config.kafka.clone();
+    let partitions = spawn_blocking(move || router::partition_count(&kafka)).await??;
+    let (replay, buffer) = (config.replay_per_partition, config.stream_buffer);
+    Ok(AppState {
+        db: build_pool(
+            &config.database_url,
+            config.db_pool_size,
+            Duration::from_secs(3),
+        )?,
+        publisher: Publisher::new(&config.kafka, &gateway_id)?,
+        hub: Arc::new(Hub::new(partitions, replay, buffer, Arc::clone(&metrics))),
+        waiters: Arc::default(),
+        auth_cache: AuthCache::new(Duration::from_secs(config.auth_cache_secs)),
+        metrics,
+        dummy_hash: spawn_blocking(password::dummy_hash).await?,
+        send_limiter: RateLimiter::new(config.send_rate, config.send_burst),
+        gateway_id,
+        config: Arc::new(config),
+    })
+}
+
+/// The events router: its consumer assigned; the replay fills from Kafka as it runs.
+async fn events_router(state: &Arc<AppState>) -> anyhow::Result<Router> {
+    let state = Arc::clone(state);
+    spawn_blocking(move || Router::new(state)).await?
+}
+
+/// The HTTP server on `config.listen`, and its port: the routes, the static web client,
+/// response counts.
+fn http_server(state: Arc<AppState>) -> anyhow::Result<(Server, u16)> {
+    let listen = &state.config.listen;
+    let listener = TcpListener::bind(listen).with_context(|| format!("binding {listen}"))?;
+    let port = listener.local_addr()?.port();
     let static_dir = state.config.static_dir.clone();
     let workers = state.config.http_workers;
     let mut server = HttpServer::new(move || {
@@ -130,5 +139,5 @@ fn http_server(state: Arc<AppState>, listener: TcpListener) -> anyhow::Result<Se
     if let Some(n) = workers {
         server = server.workers(n.max(1));
     }
-    Ok(server.run())
+    Ok((server.run(), port))
 }

@@ -25,11 +25,10 @@ impl Publisher {
     pub async fn publish(&self, env: &CommandEnvelope) -> Result<(), ApiError> {
         let payload = serde_json::to_vec(env).map_err(ApiError::Encode)?;
         let key = env.key();
-        let request_id = env.request_id.to_string();
         let record = FutureRecord::to(&self.topic)
             .key(&key)
             .payload(&payload)
-            .headers(headers::with_request_id(&request_id));
+            .headers(headers::with_request_id(env.request_id));
         self.producer
             .send(record, Duration::from_secs(5))
             .await

@@ -94,9 +94,7 @@ impl Publisher {
     }
 
     fn send(&self, topic: &str, out: &Output) -> anyhow::Result<()> {
-        let headers = out
-            .request_id
-            .map(|r| headers::with_request_id(&r.to_string()));
+        let headers = out.request_id.map(headers::with_request_id);
         let deliveries = self.producer.context();
         let attempt = || {
             let mut record = BaseRecord::to(topic).key(&out.key).payload(&out.payload);
