@@ -34,7 +34,11 @@ pub fn remove_all_of_user(conn: &mut PgConnection, user: UserId) -> QueryResult<
         .get_results(conn)
 }
 
-pub fn find(conn: &mut PgConnection, room: RoomId, user: UserId) -> QueryResult<Option<MembershipRow>> {
+pub fn find(
+    conn: &mut PgConnection,
+    room: RoomId,
+    user: UserId,
+) -> QueryResult<Option<MembershipRow>> {
     m::memberships
         .filter(m::room_id.eq(room).and(m::user_id.eq(user)))
         .select(MembershipRow::as_select())
@@ -64,7 +68,10 @@ pub fn members(conn: &mut PgConnection, room: RoomId) -> QueryResult<Vec<UserRow
 }
 
 /// The rooms of `user` with the membership row, newest activity first.
-pub fn rooms_of(conn: &mut PgConnection, user: UserId) -> QueryResult<Vec<(RoomRow, MembershipRow)>> {
+pub fn rooms_of(
+    conn: &mut PgConnection,
+    user: UserId,
+) -> QueryResult<Vec<(RoomRow, MembershipRow)>> {
     m::memberships
         .inner_join(r::rooms)
         .filter(m::user_id.eq(user))
@@ -74,7 +81,12 @@ pub fn rooms_of(conn: &mut PgConnection, user: UserId) -> QueryResult<Vec<(RoomR
 }
 
 /// Moves the read marker forward to `seq` (never backwards); returns the marker after.
-pub fn mark_read(conn: &mut PgConnection, room: RoomId, user: UserId, seq: i64) -> QueryResult<i64> {
+pub fn mark_read(
+    conn: &mut PgConnection,
+    room: RoomId,
+    user: UserId,
+    seq: i64,
+) -> QueryResult<i64> {
     diesel::update(
         m::memberships.filter(
             m::room_id
@@ -102,7 +114,10 @@ pub fn longest_standing(conn: &mut PgConnection, room: RoomId) -> QueryResult<Op
 }
 
 /// `(room, member)` for every member of `rooms`.
-pub fn members_of_rooms(conn: &mut PgConnection, rooms: &[RoomId]) -> QueryResult<Vec<(RoomId, UserId)>> {
+pub fn members_of_rooms(
+    conn: &mut PgConnection,
+    rooms: &[RoomId],
+) -> QueryResult<Vec<(RoomId, UserId)>> {
     m::memberships
         .filter(m::room_id.eq_any(rooms))
         .select((m::room_id, m::user_id))

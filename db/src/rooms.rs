@@ -4,8 +4,8 @@ use crate::rows::RoomRow;
 use crate::schema::{memberships::dsl as m, rooms::dsl as r};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
-use std::collections::HashMap;
 use parley_schema::{RoomId, UserId};
+use std::collections::HashMap;
 
 pub fn insert(conn: &mut PgConnection, row: &RoomRow) -> QueryResult<()> {
     diesel::insert_into(r::rooms)

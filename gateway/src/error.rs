@@ -20,6 +20,8 @@ pub enum ApiError {
     Client(ErrorBody),
     #[error("database: {0}")]
     Db(#[from] DbError),
+    #[error("database query: {0}")]
+    Query(#[from] diesel::result::Error),
     #[error("kafka: {0}")]
     Kafka(#[source] rdkafka::error::KafkaError),
     #[error("encoding: {0}")]
@@ -58,7 +60,7 @@ impl ApiError {
                 ErrorCode::Unavailable,
                 "the service is temporarily unavailable; try again",
             ),
-            Self::Db(_) | Self::Encode(_) | Self::Internal(_) => {
+            Self::Db(_) | Self::Query(_) | Self::Encode(_) | Self::Internal(_) => {
                 ErrorBody::new(ErrorCode::Internal, "something went wrong on our side")
             }
         }
@@ -68,12 +70,6 @@ impl ApiError {
 impl From<ValidationError> for ApiError {
     fn from(e: ValidationError) -> Self {
         Self::Client(ErrorBody::new(ErrorCode::ValidationFailed, e.message).with_field(e.field))
-    }
-}
-
-impl From<diesel::result::Error> for ApiError {
-    fn from(e: diesel::result::Error) -> Self {
-        Self::Db(DbError::Query(e))
     }
 }
 

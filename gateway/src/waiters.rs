@@ -4,15 +4,15 @@
 //! missed; dropping the `Waiter` (timeout, client gone) removes the entry. Only
 //! [`crate::dispatch::submit`] registers waiters, and only the events router completes them.
 
+use dashmap::DashMap;
 use parley_schema::event::ResultEvent;
 use parley_schema::RequestId;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tokio::sync::oneshot;
 
 #[derive(Default)]
 pub struct Waiters {
-    map: Mutex<HashMap<RequestId, oneshot::Sender<ResultEvent>>>,
+    map: DashMap<RequestId, oneshot::Sender<ResultEvent>>,
 }
 
 pub struct Waiter {
@@ -24,9 +24,7 @@ pub struct Waiter {
 impl Waiters {
     pub fn register(self: &Arc<Self>, id: RequestId) -> Waiter {
         let (tx, rx) = oneshot::channel();
-        if let Ok(mut map) = self.map.lock() {
-            map.insert(id, tx);
-        }
+        self.map.insert(id, tx);
         Waiter {
             id,
             rx,
@@ -36,12 +34,7 @@ impl Waiters {
 
     /// Hands a result to its waiter, if one waits on this gateway.
     pub fn complete(&self, result: ResultEvent) {
-        let tx = self
-            .map
-            .lock()
-            .ok()
-            .and_then(|mut m| m.remove(&result.request_id));
-        if let Some(tx) = tx {
+        if let Some((_, tx)) = self.map.remove(&result.request_id) {
             let _ = tx.send(result);
         }
     }
@@ -56,9 +49,7 @@ impl Waiter {
 
 impl Drop for Waiter {
     fn drop(&mut self) {
-        if let Ok(mut map) = self.owner.map.lock() {
-            map.remove(&self.id);
-        }
+        self.owner.map.remove(&self.id);
     }
 }
 
@@ -68,7 +59,7 @@ mod tests {
     use std::time::Duration;
 
     fn is_empty(waiters: &Waiters) -> bool {
-        waiters.map.lock().is_ok_and(|m| m.is_empty())
+        waiters.map.is_empty()
     }
 
     #[tokio::test]

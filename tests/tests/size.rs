@@ -37,14 +37,17 @@ fn no_production_rust_file_is_over_300_lines() {
             (lines > MAX_FILE_LINES).then(|| format!("{} ({lines} lines)", f.display()))
         })
         .collect();
-    assert!(too_long.is_empty(), "over {MAX_FILE_LINES} lines: {too_long:#?}");
+    assert!(
+        too_long.is_empty(),
+        "over {MAX_FILE_LINES} lines: {too_long:#?}"
+    );
 }
 
 #[test]
 fn every_production_crate_root_refuses_long_functions() {
-    let roots = PRODUCTION.iter().flat_map(|k| {
-        ["lib.rs", "main.rs"].map(|f| Path::new(REPO).join(k).join("src").join(f))
-    });
+    let roots = PRODUCTION
+        .iter()
+        .flat_map(|k| ["lib.rs", "main.rs"].map(|f| Path::new(REPO).join(k).join("src").join(f)));
     let missing: Vec<String> = roots
         .filter(|p| p.exists())
         .filter(|p| {

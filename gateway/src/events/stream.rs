@@ -79,10 +79,9 @@ pub async fn events(
         user: auth.user_id,
         slot,
     };
-    let resumed = matches!(start, Start::Replay(_));
     let ready = ReadyEvent {
         user_id: auth.user_id,
-        resumed,
+        resumed: matches!(start, Start::Replay(_)),
     };
     let mut first: Vec<sse::Event> = vec![json_event("ready", &ready).into()];
     let replay = match start {
