@@ -87,7 +87,9 @@ pub async fn submit(
     wait: Wait,
 ) -> Result<Sent, ApiError> {
     let origin = origin.into();
+    let waits = matches!(wait, Wait::Required | Wait::Preferred(Some(_)));
     let env = CommandEnvelope {
+        result_wanted: waits || !matches!(command, Command::SendMessage { .. }),
         request_id: RequestId::new(),
         actor: origin.actor,
         session_id: origin.session,

@@ -21,7 +21,22 @@ pub struct CommandEnvelope {
     /// The gateway that took the HTTP request.
     pub gateway_id: String,
     pub issued_at: DateTime<Utc>,
+    /// Whether a command that succeeds needs its `result` event. A message send nobody
+    /// waits for does not: its `message` event, which carries the sender's `client_id`,
+    /// reaches the sender's streams and is its outcome. A refusal always gets one.
+    /// Absent (a command from an older gateway): true.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub result_wanted: bool,
     pub command: Command,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_yes(b: &bool) -> bool {
+    *b
 }
 
 impl CommandEnvelope {
@@ -130,6 +145,7 @@ mod tests {
 
     fn envelope(command: Command, actor: Option<UserId>) -> CommandEnvelope {
         CommandEnvelope {
+            result_wanted: true,
             request_id: RequestId::new(),
             actor,
             session_id: None,

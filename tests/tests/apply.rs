@@ -16,6 +16,7 @@ use serde_json::Value;
 
 fn envelope(actor: Option<UserId>, command: Command) -> Input {
     let env = CommandEnvelope {
+        result_wanted: true,
         request_id: RequestId::new(),
         actor,
         session_id: None,
@@ -38,6 +39,17 @@ fn send(actor: UserId, room_id: RoomId, body: &str) -> (MessageId, Input) {
         client_id: None,
     };
     (message_id, envelope(Some(actor), command))
+}
+
+/// The same command, sent by nobody waiting for its `result`.
+fn unwanted_result(input: Input) -> Input {
+    let mut env: CommandEnvelope =
+        serde_json::from_slice(&input.payload).unwrap_or_else(|e| panic!("{e}"));
+    env.result_wanted = false;
+    Input {
+        payload: serde_json::to_vec(&env).unwrap_or_default(),
+        ..input
+    }
 }
 
 /// The events of a prepared batch, as JSON.
@@ -204,6 +216,26 @@ async fn a_batch_consumed_again_replays_the_same_bytes_and_applies_nothing() -> 
     );
     let history = parley_db::messages::page(&mut f.conn, f.room, None, None, 10)?;
     assert_eq!(history.len(), 1, "stored once");
+    f.db.drop_database().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_send_nobody_waits_for_gets_a_result_only_when_it_is_refused() -> anyhow::Result<()> {
+    let mut f = fixture().await?;
+    let (good, good_input) = send(f.user, f.room, "nobody waits");
+    let (_, refused_input) = send(f.user, RoomId::new(), "to a room that does not exist");
+    let batch = [unwanted_result(good_input), unwanted_result(refused_input)];
+    let events = events(&apply_batch(&mut f.conn, &batch)?);
+    let message = event_of(&events, "message", &good.to_string()).context("message event")?;
+    assert_eq!(message["audience"], serde_json::json!([f.user]));
+    let statuses: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["event"]["event"] == "result")
+        .map(|e| &e["event"]["data"]["status"])
+        .collect();
+    assert_eq!(statuses.len(), 1, "only the refusal: {statuses:?}");
+    assert!(statuses[0].as_u64() >= Some(400), "{statuses:?}");
     f.db.drop_database().await?;
     Ok(())
 }

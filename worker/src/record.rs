@@ -70,14 +70,18 @@ impl Recorded {
 }
 
 /// All events of an applied command with their stable ids; `result` comes last but for
-/// stream-closing events.
+/// stream-closing events, and is left out where nobody needs it (see
+/// `CommandEnvelope::result_wanted`).
 fn finish(env: &CommandEnvelope, applied: Applied) -> Vec<EventEnvelope> {
     let Applied {
         request_id,
         outcome,
         mut events,
     } = applied;
-    if let Some(to) = apply::result_audience(env) {
+    let told_by_message =
+        outcome.status() < 400 && events.iter().any(|e| matches!(e.event, Event::Message(_)));
+    let to = apply::result_audience(env).filter(|_| env.result_wanted || !told_by_message);
+    if let Some(to) = to {
         // Before the events that close streams (logout, account deletion), so the caller's
         // streams still carry the outcome.
         let closing = |e: &EventEnvelope| EventName::from(&e.event).is_internal();
