@@ -32,27 +32,22 @@ pub fn producer(args: &KafkaArgs, client_id: &str) -> ClientConfig {
     c
 }
 
-/// A transactional producer (the worker's): events and consumer offsets commit together.
-pub fn transactional_producer(args: &KafkaArgs, client_id: &str, txn_id: &str) -> ClientConfig {
+/// The worker's event producer: idempotent, and its records never time out, so through a
+/// broker outage it retries until it is back, and within a partition what is acknowledged
+/// is always a prefix of what was produced, in order (no gap a later record could pass).
+pub fn event_producer(args: &KafkaArgs, client_id: &str) -> ClientConfig {
     let mut c = producer(args, client_id);
-    c.set("transactional.id", txn_id)
-        // A crashed worker's open transaction blocks read_committed readers of its
-        // partitions until the coordinator aborts it: keep that window short.
-        .set("transaction.timeout.ms", "10000")
-        // Back-to-back transactions often meet CONCURRENT_TRANSACTIONS while the previous
-        // commit's markers are written; the default 100 ms back-off then dominated every
-        // batch (measured: ~110 ms a batch). Retry after a few milliseconds instead.
+    c.set("message.timeout.ms", "0")
+        // Loopback brokers: retry a failed request after a few milliseconds, not 100.
         .set("retry.backoff.ms", "5")
-        .set("retry.backoff.max.ms", "100")
-        .set("message.timeout.ms", "10000");
+        .set("retry.backoff.max.ms", "100");
     c
 }
 
-/// A consumer that only ever sees committed transactions, with offsets stored by hand.
+/// A consumer with offsets committed by hand.
 pub fn consumer(args: &KafkaArgs, client_id: &str, group: &str) -> ClientConfig {
     let mut c = base(args, client_id);
     c.set("group.id", group)
-        .set("isolation.level", "read_committed")
         .set("enable.auto.commit", "false")
         .set("enable.auto.offset.store", "false")
         .set("auto.offset.reset", "earliest")

@@ -24,8 +24,7 @@ pub struct Metrics {
     pub events_delivered: Counter,
     pub events_undecodable: Counter,
     pub events_deduplicated: Counter,
-    /// From a worker producing an event to this gateway consuming it (the worker's
-    /// transaction commit included).
+    /// From a worker producing an event to this gateway consuming it.
     pub event_age: AgeHistogram,
 }
 

@@ -1,7 +1,7 @@
 //! One unit of the worker's work: a polled batch of command records in, the records to
 //! publish out. All database effects of the batch commit in one transaction (a savepoint
-//! per command, or per run of sends); the caller then publishes the returned records and
-//! the consumer offsets in one Kafka transaction. Tests drive this function directly.
+//! per command, or per run of sends); the caller then publishes the returned records and,
+//! once Kafka has them, commits the consumer offsets. Tests drive this function directly.
 
 use crate::apply::{self, sends, Applied, ApplyError};
 use crate::poison::{self, Input};

@@ -29,9 +29,8 @@ pub struct WorkerConfig {
     #[arg(long, env = "PARLEY_WORKER_METRICS_LISTEN")]
     pub metrics_listen: Option<String>,
 
-    /// A stable name for this worker (its Kafka `transactional.id` suffix). A restarted
-    /// worker with the same id fences its predecessor's open transaction at once; default
-    /// is a random id per process.
+    /// A name for this worker, in its Kafka `client.id` and logs; default is a random id
+    /// per process.
     #[arg(long, env = "PARLEY_WORKER_ID")]
     pub worker_id: Option<String>,
 }

@@ -1,60 +1,88 @@
-//! Waiting for the event producer's deliveries without polling in a loop.
+//! Delivery reports of the event producer, counted per batch.
 //!
-//! rust-rdkafka's `commit_transaction` first flushes, and its flush polls in 100 ms slices
-//! that a delivery does not cut short: every commit took 100 ms longer than the broker
-//! needed. Polling 1 ms at a time instead burned half the worker's CPU, because a poll
-//! runs out its whole timeout and spins through the last partial millisecond. So the
-//! producer's own thread serves the delivery reports (a `ThreadedProducer`), this context
-//! counts them, and the pipeline sleeps on a condition variable until none is pending;
-//! the flush inside the commit then finds nothing to wait for.
+//! Each batch's records carry one [`Ticket`] as their delivery opaque. The producer's own
+//! thread serves the reports (a `ThreadedProducer`) and counts each down on its ticket;
+//! the pipeline never waits for a batch to be delivered before it applies the next one,
+//! and it commits a batch's consumer offsets once its ticket is settled. Waiting, when it
+//! must (too many batches in flight, shutdown), sleeps on a condition variable instead of
+//! polling: polling in short slices once burned half the worker's CPU.
 
 use parley_bus::context::LogContext;
 use rdkafka::client::ClientContext;
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::KafkaError;
 use rdkafka::producer::{DeliveryResult, ProducerContext};
-use std::sync::{Condvar, Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
-/// Logs like [`LogContext`] and counts records sent but not yet reported delivered.
+/// One batch's records on their way to Kafka.
+#[derive(Debug, Default)]
+pub struct Ticket {
+    pending: AtomicUsize,
+    failed: AtomicBool,
+}
+
+impl Ticket {
+    /// Every record is acknowledged (or failed): nothing of the batch is still pending.
+    pub fn is_settled(&self) -> bool {
+        self.pending.load(Ordering::Acquire) == 0
+    }
+
+    /// Some record was not delivered, or not accepted by the producer.
+    pub fn has_failed(&self) -> bool {
+        self.failed.load(Ordering::Acquire)
+    }
+
+    /// Call before handing a record to the producer.
+    pub fn sending(&self) {
+        self.pending.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Call when the producer did not take a record (it will get no delivery report).
+    pub fn withdrawn(&self) {
+        self.pending.fetch_sub(1, Ordering::AcqRel);
+    }
+
+    /// Call when a record could not be handed to the producer at all.
+    pub fn fail(&self) {
+        self.failed.store(true, Ordering::Release);
+    }
+
+    /// Counts one report; true when it was the last one pending.
+    pub(crate) fn reported(&self, delivered: bool) -> bool {
+        if !delivered {
+            self.failed.store(true, Ordering::Release);
+        }
+        self.pending.fetch_sub(1, Ordering::AcqRel) == 1
+    }
+}
+
+/// Logs like [`LogContext`] and settles tickets from the delivery reports.
 #[derive(Default)]
 pub struct DeliveryContext {
     log: LogContext,
-    pending: Mutex<u64>,
+    lock: Mutex<()>,
     settled: Condvar,
 }
 
 impl DeliveryContext {
-    /// Call before handing a record to the producer.
-    pub fn sending(&self) {
-        *self.lock() += 1;
-    }
-
-    /// Call when the producer refused a record (it will get no delivery report).
-    pub fn refused(&self) {
-        self.settle_one();
-    }
-
-    /// Waits until every record sent has its delivery report, or `timeout` passes;
-    /// true when none is pending.
-    pub fn wait_settled(&self, timeout: Duration) -> bool {
-        let (pending, _) = self
+    /// Waits until `ticket` is settled or `timeout` passes; true when settled.
+    pub fn wait(&self, ticket: &Ticket, timeout: Duration) -> bool {
+        let guard = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let _guard = self
             .settled
-            .wait_timeout_while(self.lock(), timeout, |pending| *pending > 0)
+            .wait_timeout_while(guard, timeout, |()| !ticket.is_settled())
             .unwrap_or_else(PoisonError::into_inner);
-        *pending == 0
+        ticket.is_settled()
     }
 
-    fn settle_one(&self) {
-        let mut pending = self.lock();
-        *pending = pending.saturating_sub(1);
-        if *pending == 0 {
+    fn report(&self, ticket: &Ticket, delivered: bool) {
+        if ticket.reported(delivered) {
+            // Under the lock, so a waiter between its check and its wait is not missed.
+            let _guard = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
             self.settled.notify_all();
         }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, u64> {
-        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -69,37 +97,53 @@ impl ClientContext for DeliveryContext {
 }
 
 impl ProducerContext for DeliveryContext {
-    type DeliveryOpaque = ();
+    type DeliveryOpaque = Arc<Ticket>;
 
-    /// A failed delivery also fails the transaction's commit, which is where it is handled.
-    fn delivery(&self, _: &DeliveryResult<'_>, _: Self::DeliveryOpaque) {
-        self.settle_one();
+    fn delivery(&self, result: &DeliveryResult<'_>, ticket: Arc<Ticket>) {
+        if let Err((e, _)) = result {
+            tracing::warn!(error = %e, "event not delivered; the batch will be published again");
+        }
+        self.report(&ticket, result.is_ok());
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     #[test]
-    fn settles_when_every_sent_record_is_reported_or_refused() {
+    fn a_ticket_settles_when_every_record_is_reported_or_refused() {
         let ctx = Arc::new(DeliveryContext::default());
-        assert!(ctx.wait_settled(Duration::ZERO), "nothing sent: settled");
-        ctx.sending();
-        ctx.sending();
-        ctx.sending();
-        ctx.refused();
-        assert!(!ctx.wait_settled(Duration::from_millis(10)), "two pending");
+        let ticket = Arc::new(Ticket::default());
+        assert!(ctx.wait(&ticket, Duration::ZERO), "nothing sent: settled");
+        for _ in 0..3 {
+            ticket.sending();
+        }
+        ticket.withdrawn();
+        ticket.fail();
+        assert!(!ctx.wait(&ticket, Duration::from_millis(10)), "two pending");
         let reporter = {
-            let ctx = Arc::clone(&ctx);
+            let (ctx, ticket) = (Arc::clone(&ctx), Arc::clone(&ticket));
             std::thread::spawn(move || {
                 std::thread::sleep(Duration::from_millis(20));
-                ctx.settle_one();
-                ctx.settle_one();
+                ctx.report(&ticket, true);
+                ctx.report(&ticket, true);
             })
         };
-        assert!(ctx.wait_settled(Duration::from_secs(10)));
+        assert!(ctx.wait(&ticket, Duration::from_secs(10)));
+        assert!(ticket.has_failed(), "a refused record fails the batch");
         let _ = reporter.join();
+    }
+
+    #[test]
+    fn a_failed_delivery_fails_the_ticket() {
+        let ctx = DeliveryContext::default();
+        let ticket = Ticket::default();
+        ticket.sending();
+        ticket.sending();
+        ctx.report(&ticket, true);
+        assert!(!ticket.has_failed());
+        ctx.report(&ticket, false);
+        assert!(ticket.is_settled() && ticket.has_failed());
     }
 }

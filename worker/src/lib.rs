@@ -1,6 +1,6 @@
 //! Parley's worker: consumes `<prefix>.commands` in a consumer group, applies each poll's
-//! batch to Postgres in one transaction, and publishes the events together with the
-//! consumer offsets in one Kafka transaction.
+//! batch to Postgres in one transaction, publishes the events through an idempotent
+//! producer, and commits the consumer offsets once Kafka has them.
 
 #![warn(clippy::too_many_lines)]
 
@@ -8,11 +8,12 @@ pub mod apply;
 pub mod batch;
 pub mod config;
 pub mod delivery;
+pub mod inflight;
 pub mod metrics;
 pub mod pipeline;
 pub mod poison;
+pub mod publish;
 pub mod record;
-pub mod txn;
 
 pub use config::WorkerConfig;
 
@@ -21,7 +22,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// Runs a worker until `shutdown` fires: topics and migrations first, then the pipeline
-/// on a blocking thread (Diesel and the transactional producer are synchronous).
+/// on a blocking thread (Diesel and the producer are synchronous).
 pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::Result<()> {
     parley_bus::admin::ensure_topics(&config.kafka)
         .await

@@ -3,8 +3,10 @@
 //!
 //! Invariants, per partition: `pos` only moves forward and is the offset of the next event
 //! to route; every offset below `pos` was admitted at most once; the buffer holds the
-//! events from `floor` up to `pos`, at most `cap` of them. Event ids recently admitted are
-//! remembered, so an event published twice (a worker that retried a batch) is admitted once.
+//! events from `floor` up to `pos`, at most `cap` of them. The ids of the last `2 × cap`
+//! (at least 10,000) events admitted are remembered, so an event published twice (a worker
+//! that crashed or failed after publishing a batch, before committing its offsets) is
+//! admitted once.
 //! The hub holds this behind its one lock, together with the stream registry.
 
 use super::cursor::Cursor;
@@ -123,7 +125,7 @@ impl Replay {
         if !seen.insert(id.into()) {
             return Admit::Duplicate;
         }
-        if seen.len() > self.cap.max(10_000) {
+        if seen.len() > (2 * self.cap).max(10_000) {
             seen.pop_front();
         }
         Admit::New

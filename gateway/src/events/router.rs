@@ -1,7 +1,10 @@
 //! The router: one consumer per gateway reading every partition of the events topic
 //! (assigned, not in a group), handing `result`s to waiting requests and every event to
-//! the hub, and evicting cached sessions that closed. It starts `replay_per_partition`
-//! events back from the end, so a restarted gateway can still resume streams.
+//! the hub, and evicting cached sessions that closed. It starts twice
+//! `replay_per_partition` events back from the end: the newer half fills the replay
+//! buffer, so a restarted gateway can still resume streams, and the whole reach fills the
+//! memory of routed event ids, so an event a worker published again after a crash is
+//! dropped even when its first copy is older than the buffer.
 
 use super::hub;
 use crate::state::AppState;
@@ -57,7 +60,8 @@ pub fn partition_count(args: &KafkaArgs) -> anyhow::Result<usize> {
 }
 
 impl Router {
-    /// The events consumer, assigned to every partition from `replay_per_partition` back.
+    /// The events consumer, assigned to every partition from twice `replay_per_partition`
+    /// back.
     pub fn new(state: Arc<AppState>) -> anyhow::Result<Self> {
         let (args, hub) = (&state.config.kafka, &state.hub);
         let client_id = format!("gateway-{}", state.gateway_id);
@@ -74,7 +78,7 @@ impl Router {
             let (low, high) = consumer
                 .fetch_watermarks(&topic, p, Duration::from_secs(10))
                 .context("reading events watermarks")?;
-            let start = low.max(high - state.config.replay_per_partition as i64);
+            let start = low.max(high - 2 * state.config.replay_per_partition as i64);
             tpl.add_partition_offset(&topic, p, Offset::Offset(start))?;
             starts.push(start);
             if high > start {
