@@ -112,35 +112,3 @@ pub fn longest_standing(conn: &mut PgConnection, room: RoomId) -> QueryResult<Op
         .first(conn)
         .optional()
 }
-
-/// `(room, member)` for every member of `rooms`.
-pub fn members_of_rooms(
-    conn: &mut PgConnection,
-    rooms: &[RoomId],
-) -> QueryResult<Vec<(RoomId, UserId)>> {
-    m::memberships
-        .filter(m::room_id.eq_any(rooms))
-        .select((m::room_id, m::user_id))
-        .load(conn)
-}
-
-/// Moves several read markers forward at once (`(room, user, seq)`; never backwards).
-pub fn mark_read_many(conn: &mut PgConnection, marks: &[(RoomId, UserId, i64)]) -> QueryResult<()> {
-    use diesel::sql_types::{Array, Int8, Uuid as SqlUuid};
-    if marks.is_empty() {
-        return Ok(());
-    }
-    let rooms: Vec<RoomId> = marks.iter().map(|m| m.0).collect();
-    let users: Vec<UserId> = marks.iter().map(|m| m.1).collect();
-    let seqs: Vec<i64> = marks.iter().map(|m| m.2).collect();
-    diesel::sql_query(
-        "UPDATE memberships m SET last_read_seq = v.seq \
-         FROM unnest($1, $2, $3) AS v(room_id, user_id, seq) \
-         WHERE m.room_id = v.room_id AND m.user_id = v.user_id AND m.last_read_seq < v.seq",
-    )
-    .bind::<Array<SqlUuid>, _>(&rooms)
-    .bind::<Array<SqlUuid>, _>(&users)
-    .bind::<Array<Int8>, _>(&seqs)
-    .execute(conn)
-    .map(drop)
-}

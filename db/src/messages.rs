@@ -7,13 +7,6 @@ use diesel::prelude::*;
 use parley_schema::model::Message;
 use parley_schema::{MessageId, RoomId, UserId};
 
-pub fn insert_many(conn: &mut PgConnection, rows: &[MessageRow]) -> QueryResult<()> {
-    diesel::insert_into(msg::messages)
-        .values(rows)
-        .execute(conn)
-        .map(drop)
-}
-
 pub fn find(conn: &mut PgConnection, id: MessageId) -> QueryResult<Option<Message>> {
     with_author()
         .filter(msg::id.eq(id))

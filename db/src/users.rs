@@ -37,13 +37,6 @@ pub fn find_by_keys(conn: &mut PgConnection, keys: &[String]) -> QueryResult<Vec
         .load(conn)
 }
 
-pub fn find_many(conn: &mut PgConnection, ids: &[UserId]) -> QueryResult<Vec<UserRow>> {
-    u::users
-        .filter(u::id.eq_any(ids).and(u::deleted_at.is_null()))
-        .select(UserRow::as_select())
-        .load(conn)
-}
-
 pub fn update_profile(
     conn: &mut PgConnection,
     id: UserId,

@@ -1,6 +1,7 @@
 //! One unit of the worker's work: a polled batch of command records in, the records to
 //! publish out. All database effects of the batch commit in one transaction (a savepoint
-//! per command, or per run of sends); the caller then publishes the returned records and,
+//! per command but sends, whose runs are applied together; when one fails, the whole
+//! batch is applied again with each send in a savepoint of its own); the caller then publishes the returned records and,
 //! once Kafka has them, commits the consumer offsets. Tests drive this function directly.
 
 use crate::apply::{self, sends, Applied, ApplyError};
@@ -31,17 +32,48 @@ pub enum BatchError {
     Query(#[from] diesel::result::Error),
     #[error("encoding the batch's events")]
     Encode(#[from] serde_json::Error),
+    /// A run of sends applied together failed: the batch is applied again, sends one by one.
+    #[error("a run of sends failed: {0}")]
+    SendsFailed(String),
+}
+
+/// How a batch applies its runs of sends.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Sends {
+    /// All of a run together, with no savepoint of its own (two round trips fewer): a
+    /// failure fails the whole batch, which is then applied again `OneByOne`.
+    #[default]
+    Together,
+    /// Each send in a savepoint of its own, so a bad one is refused alone.
+    OneByOne,
 }
 
 /// Applies a batch in one database transaction and returns what to publish.
 /// Fails only for errors worth retrying the whole batch for (the database is unreachable);
 /// everything else becomes an error `result` and, for poison, a dead letter.
 pub fn apply_batch(conn: &mut PgConnection, inputs: &[Input]) -> Result<Prepared, BatchError> {
+    match apply_batch_as(conn, inputs, Sends::Together) {
+        Err(BatchError::SendsFailed(e)) => {
+            tracing::debug!(error = %e, "batched sends failed; the batch again, one by one");
+            apply_batch_as(conn, inputs, Sends::OneByOne)
+        }
+        other => other,
+    }
+}
+
+fn apply_batch_as(
+    conn: &mut PgConnection,
+    inputs: &[Input],
+    mode: Sends,
+) -> Result<Prepared, BatchError> {
     let decode = |i: &Input| serde_json::from_slice::<CommandEnvelope>(&i.payload);
     let decoded: Vec<_> = inputs.iter().map(decode).collect();
     let ids: Vec<RequestId> = decoded.iter().flatten().map(|e| e.request_id).collect();
     conn.transaction::<_, BatchError, _>(|conn| {
-        let mut run = Run::default();
+        let mut run = Run {
+            mode,
+            ..Run::default()
+        };
         for entry in ledger::find_many(conn, &ids)? {
             run.stored
                 .insert(entry.request_id, Recorded::from_ledger(&entry)?);
@@ -77,6 +109,7 @@ pub fn apply_batch(conn: &mut PgConnection, inputs: &[Input]) -> Result<Prepared
 /// The state of one batch being applied.
 #[derive(Default)]
 struct Run<'a> {
+    mode: Sends,
     /// Commands applied before (or earlier in this batch), with their events.
     stored: HashMap<RequestId, Recorded>,
     /// Queued `send_message` commands, in arrival order, not yet applied.
@@ -115,32 +148,31 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    /// Applies the queued sends together; if that fails it is rolled back
-    /// and each send is applied again as a batch of one.
+    /// Applies the queued sends: together, where a failure fails the batch (to be applied
+    /// again one by one), or each as a batch of one.
     fn flush_sends(&mut self, conn: &mut PgConnection) -> Result<(), BatchError> {
         let queued = std::mem::take(&mut self.sends);
         if queued.is_empty() {
             return Ok(());
         }
+        if self.mode == Sends::OneByOne {
+            for (env, input) in queued {
+                let applied = apply_one(conn, env, input, &mut self.out)?;
+                self.record(env, applied)?;
+            }
+            return Ok(());
+        }
         let envs: Vec<&CommandEnvelope> = queued.iter().map(|(e, _)| *e).collect();
-        match conn.transaction::<_, ApplyError, _>(|c| sends::apply_sends(c, &envs)) {
+        match sends::apply_sends(conn, &envs) {
             Ok(outcomes) => {
                 for (env, applied) in envs.iter().zip(outcomes) {
                     self.record(env, applied)?;
                 }
+                Ok(())
             }
-            Err(ApplyError::Db(e)) if parley_db::error::is_transient(&e) => {
-                return Err(e.into());
-            }
-            Err(e) => {
-                tracing::debug!(error = %e, "batched sends failed; applying one by one");
-                for (env, input) in queued {
-                    let applied = apply_one(conn, env, input, &mut self.out)?;
-                    self.record(env, applied)?;
-                }
-            }
+            Err(ApplyError::Db(e)) if parley_db::error::is_transient(&e) => Err(e.into()),
+            Err(e) => Err(BatchError::SendsFailed(e.to_string())),
         }
-        Ok(())
     }
 }
 

@@ -8,6 +8,7 @@ mod members;
 mod messages;
 mod rooms;
 mod saved;
+mod sends;
 mod sessions;
 mod support;
 mod users;

@@ -4,7 +4,7 @@
 use crate::support::{message, post, room, user, with_db};
 use anyhow::Context;
 use parley_db::error::is_unique_violation;
-use parley_db::{messages, rooms, users};
+use parley_db::{messages, sends, users};
 use parley_schema::model::Message;
 use parley_schema::MessageId;
 
@@ -132,11 +132,11 @@ async fn find_by_client_ids_matches_author_and_client_id_pairs_only() -> anyhow:
     with_db(|conn| {
         let (alice, bob) = (user(conn, "Alice")?, user(conn, "Bob")?);
         let lobby = room(conn, "public", None, 0)?;
-        rooms::reserve_seqs_many(conn, &[(lobby.id, 3)])?;
         let mine = message(lobby.id, 1, Some(alice.id), "c1");
         let also_mine = message(lobby.id, 2, Some(alice.id), "c2");
         let bobs = message(lobby.id, 3, Some(bob.id), "c1");
-        messages::insert_many(conn, &[mine.clone(), also_mine.clone(), bobs])?;
+        let rows = [mine.clone(), also_mine.clone(), bobs];
+        sends::store(conn, &[(lobby.id, 3)], &rows, &[])?;
 
         let found = messages::find_by_client_ids(
             conn,
@@ -166,10 +166,11 @@ async fn a_second_message_with_the_same_author_and_client_id_is_a_unique_violati
     with_db(|conn| {
         let alice = user(conn, "Alice")?;
         let lobby = room(conn, "public", None, 0)?;
-        rooms::reserve_seqs_many(conn, &[(lobby.id, 2)])?;
-        messages::insert_many(conn, &[message(lobby.id, 1, Some(alice.id), "c1")])?;
+        let first = [message(lobby.id, 1, Some(alice.id), "c1")];
+        sends::store(conn, &[(lobby.id, 1)], &first, &[])?;
 
-        let dup = messages::insert_many(conn, &[message(lobby.id, 2, Some(alice.id), "c1")]);
+        let again = [message(lobby.id, 2, Some(alice.id), "c1")];
+        let dup = sends::store(conn, &[(lobby.id, 2)], &again, &[]);
 
         let err = dup.err().context("the duplicate was stored")?;
         assert!(is_unique_violation(&err), "unexpected error: {err}");

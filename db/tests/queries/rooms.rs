@@ -5,41 +5,6 @@ use anyhow::Context;
 use diesel::Connection;
 use parley_db::{members, rooms};
 use parley_schema::RoomId;
-use std::collections::HashMap;
-
-#[tokio::test]
-async fn reserve_seqs_many_returns_the_first_seq_of_each_room_and_bumps_last_seq(
-) -> anyhow::Result<()> {
-    with_db(|conn| {
-        let fresh = room(conn, "public", None, 0)?;
-        let busy = room(conn, "public", None, 0)?;
-        rooms::reserve_seqs_many(conn, &[(busy.id, 5)])?;
-
-        let firsts = rooms::reserve_seqs_many(conn, &[(fresh.id, 3), (busy.id, 2)])?;
-
-        let want = HashMap::from([(fresh.id, 1), (busy.id, 6)]);
-        assert_eq!(firsts, want);
-        let mut last = |id| rooms::find(conn, id).map(|r| r.map(|r| r.last_seq));
-        assert_eq!(last(fresh.id)?, Some(3));
-        assert_eq!(last(busy.id)?, Some(7));
-        Ok(())
-    })
-    .await
-}
-
-#[tokio::test]
-async fn reserve_seqs_many_leaves_out_rooms_that_do_not_exist() -> anyhow::Result<()> {
-    with_db(|conn| {
-        let real = room(conn, "private", None, 0)?;
-        let gone = RoomId::new();
-
-        let firsts = rooms::reserve_seqs_many(conn, &[(gone, 4), (real.id, 1)])?;
-
-        assert_eq!(firsts, HashMap::from([(real.id, 1)]));
-        Ok(())
-    })
-    .await
-}
 
 #[tokio::test]
 async fn find_returns_the_inserted_room_and_delete_removes_it() -> anyhow::Result<()> {
@@ -79,26 +44,6 @@ async fn find_for_update_holds_the_row_lock_until_the_transaction_ends() -> anyh
 
         assert_eq!(after.map(|r| r.id), Some(target.id));
         Ok(())
-    })
-    .await
-}
-
-#[tokio::test]
-async fn lock_many_locks_and_returns_only_the_rooms_that_exist() -> anyhow::Result<()> {
-    with_db_url(|conn, url| {
-        let a = room(conn, "public", None, 0)?;
-        let b = room(conn, "private", None, 0)?;
-        let mut other = impatient_connection(url)?;
-
-        conn.transaction(|conn| -> anyhow::Result<()> {
-            let locked = rooms::lock_many(conn, &[b.id, RoomId::new(), a.id])?;
-            let mut want = vec![a.id, b.id];
-            want.sort();
-            assert_eq!(locked, want, "the existing rooms, in id order");
-            let blocked = other.transaction(|o| rooms::lock_many(o, &[a.id]));
-            assert!(blocked.is_err(), "a second locker got the row");
-            Ok(())
-        })
     })
     .await
 }

@@ -8,7 +8,7 @@ use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use parley_db::rows::{MessageRow, RoomRow, UserRow};
-use parley_db::{messages, migrate, rooms, users};
+use parley_db::{migrate, rooms, sends, users};
 use parley_kit::{FreshDatabase, RunName, Services};
 use parley_schema::{MessageId, RoomId, UserId};
 
@@ -106,22 +106,19 @@ pub fn message(room: RoomId, seq: i64, author: Option<UserId>, client_id: &str) 
     }
 }
 
-/// Posts `n` messages by `author` to `room` the way the worker does: reserve the seqs,
-/// then insert. Returns the rows, oldest first.
+/// Posts `n` messages by `author` to `room` the way the worker does: after the room's last
+/// seq, in one `sends::store`. Returns the rows, oldest first.
 pub fn post(
     conn: &mut PgConnection,
     room: RoomId,
     author: UserId,
     n: i64,
 ) -> anyhow::Result<Vec<MessageRow>> {
-    let first = rooms::reserve_seqs_many(conn, &[(room, n)])?
-        .get(&room)
-        .copied()
-        .context("no seq reserved")?;
-    let rows: Vec<MessageRow> = (first..first + n)
+    let last = rooms::find(conn, room)?.context("no such room")?.last_seq;
+    let rows: Vec<MessageRow> = (last + 1..=last + n)
         .map(|seq| message(room, seq, Some(author), &format!("c-{room}-{seq}")))
         .collect();
-    messages::insert_many(conn, &rows)?;
+    sends::store(conn, &[(room, last + n)], &rows, &[])?;
     Ok(rows)
 }
 

@@ -2,17 +2,18 @@
 //! members, the authors, and the messages stored before under a reused `client_id`.
 
 use diesel::prelude::*;
-use parley_db::{members, messages, rooms, users};
+use parley_db::{messages, sends};
 use parley_schema::command::{Command, CommandEnvelope};
 use parley_schema::model::{Author, Message};
 use parley_schema::{RoomId, UserId};
 use std::collections::{HashMap, HashSet};
 
 pub(super) struct Loaded {
-    /// The rooms that exist, locked until the transaction ends.
-    pub rooms: HashSet<RoomId>,
+    /// The rooms that exist, locked until the transaction ends, with their last seq.
+    pub rooms: HashMap<RoomId, i64>,
     pub members: HashMap<RoomId, Vec<UserId>>,
     memberships: HashSet<(RoomId, UserId)>,
+    /// The senders that are members of a room of the batch.
     pub authors: HashMap<UserId, Author>,
     /// Messages already stored under an `(author, client_id)` that a send reuses.
     pub reused: HashMap<(UserId, String), Message>,
@@ -28,40 +29,32 @@ pub(super) fn load(conn: &mut PgConnection, sends: &[&CommandEnvelope]) -> Query
     let mut room_ids: Vec<RoomId> = sends.iter().filter_map(|e| e.command.room_id()).collect();
     room_ids.sort_unstable();
     room_ids.dedup();
-    // Locked first, so no membership of these rooms changes while the batch reads them.
-    let rooms = rooms::lock_many(conn, &room_ids)?.into_iter().collect();
-    let pairs = members::members_of_rooms(conn, &room_ids)?;
-    let mut members: HashMap<RoomId, Vec<UserId>> = HashMap::new();
-    for (room, user) in &pairs {
-        members.entry(*room).or_default().push(*user);
-    }
-    Ok(Loaded {
-        rooms,
-        members,
-        memberships: pairs.into_iter().collect(),
-        authors: load_authors(conn, sends)?,
+    let mut actors: Vec<UserId> = sends.iter().filter_map(|e| e.actor).collect();
+    actors.sort_unstable();
+    actors.dedup();
+    // The rooms are locked, so no membership of them changes while the batch runs.
+    let mut loaded = Loaded {
+        rooms: HashMap::new(),
+        members: HashMap::new(),
+        memberships: HashSet::new(),
+        authors: HashMap::new(),
         reused: load_reused(conn, sends)?,
-    })
-}
-
-fn load_authors(
-    conn: &mut PgConnection,
-    sends: &[&CommandEnvelope],
-) -> QueryResult<HashMap<UserId, Author>> {
-    let mut ids: Vec<UserId> = sends.iter().filter_map(|e| e.actor).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(users::find_many(conn, &ids)?
-        .into_iter()
-        .map(|u| {
+    };
+    for row in sends::lock_rooms_with_members(conn, &room_ids, &actors)? {
+        loaded.rooms.insert(row.room_id, row.last_seq);
+        let Some(user) = row.user_id else { continue };
+        loaded.members.entry(row.room_id).or_default().push(user);
+        loaded.memberships.insert((row.room_id, user));
+        if let (Some(username), Some(display_name)) = (row.username, row.display_name) {
             let author = Author {
-                id: u.id,
-                username: u.username,
-                display_name: u.display_name,
+                id: user,
+                username,
+                display_name,
             };
-            (u.id, author)
-        })
-        .collect())
+            loaded.authors.insert(user, author);
+        }
+    }
+    Ok(loaded)
 }
 
 fn load_reused(

@@ -1,7 +1,7 @@
 //! Sends: the `send_message` commands of a batch, for all their rooms at once, in a fixed
-//! handful of statements (lock the rooms, read their members, the authors and any reused
-//! `client_id`s, reserve every room's seqs, insert every message, move the senders' read
-//! markers) instead of a dozen per message. This is the only way a send is applied: a
+//! handful of statements (any reused `client_id`s; the rooms locked with their members
+//! and authors; then every room's seqs, every message and the senders' read markers in
+//! one statement) instead of a dozen per message. This is the only way a send is applied: a
 //! single send is a batch of one ([`apply_one`]), and when a batch of sends fails, the
 //! caller rolls it back and replays each send as a batch of one.
 
@@ -43,7 +43,7 @@ pub fn apply_sends(
     let loaded = load::load(conn, sends)?;
     // Postgres keeps microseconds: the event says what history will say.
     let mut plans = plan(sends, &loaded, Utc::now().trunc_subsecs(6));
-    let reads = store::store(conn, &mut plans, sends)?;
+    let reads = store::store(conn, &mut plans, sends, &loaded)?;
     resolve_repeats(&mut plans);
     Ok(plans
         .into_iter()
@@ -69,7 +69,7 @@ fn plan(sends: &[&CommandEnvelope], loaded: &Loaded, now: DateTime<Utc>) -> Vec<
             return Plan::Refuse(ErrorCode::Unauthenticated, "command has no acting user");
         };
         let key = client_id.as_ref().map(|c| (actor, c.clone()));
-        if !loaded.rooms.contains(room_id) {
+        if !loaded.rooms.contains_key(room_id) {
             Plan::Refuse(ErrorCode::NotFound, "no such room")
         } else if !loaded.is_member(*room_id, actor) {
             Plan::Refuse(ErrorCode::NotAMember, "you are not a member of this room")

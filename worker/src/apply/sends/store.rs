@@ -1,10 +1,11 @@
-//! Writing a batch's new messages: seqs reserved per room, rows inserted, the senders'
-//! read markers moved.
+//! Writing a batch's new messages: seqs given after each locked room's last seq, then in
+//! one statement the rooms' last seqs, the rows and the senders' read markers.
 
+use super::load::Loaded;
 use super::Plan;
 use diesel::prelude::*;
 use parley_db::rows::MessageRow;
-use parley_db::{members, messages, rooms};
+use parley_db::sends;
 use parley_schema::command::CommandEnvelope;
 use parley_schema::model::ReadMarker;
 use parley_schema::{RequestId, RoomId, UserId};
@@ -16,22 +17,16 @@ pub(super) fn store(
     conn: &mut PgConnection,
     plans: &mut [Plan],
     sends: &[&CommandEnvelope],
+    loaded: &Loaded,
 ) -> QueryResult<HashMap<RequestId, ReadMarker>> {
-    let mut wants: HashMap<RoomId, i64> = HashMap::new();
-    for plan in plans.iter() {
-        if let Plan::Store(m) = plan {
-            *wants.entry(m.room_id).or_default() += 1;
-        }
-    }
-    if wants.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut next = rooms::reserve_seqs_many(conn, &wants.into_iter().collect::<Vec<_>>())?;
+    // The rooms are locked: their next seqs follow the last seq read with the lock.
+    let mut next: HashMap<RoomId, i64> = HashMap::new();
     let mut rows = Vec::new();
     let mut marks: HashMap<(RoomId, UserId), (i64, RequestId)> = HashMap::new();
     for (plan, env) in plans.iter_mut().zip(sends) {
         let Plan::Store(m) = plan else { continue };
-        let seq = next.entry(m.room_id).or_insert(1);
+        let last = loaded.rooms.get(&m.room_id).copied().unwrap_or(0);
+        let seq = next.entry(m.room_id).or_insert(last + 1);
         m.seq = *seq;
         *seq += 1;
         let author = m.author.as_ref().map(|a| a.id);
@@ -49,12 +44,13 @@ pub(super) fn store(
             created_at: m.created_at,
         });
     }
-    for chunk in rows.chunks(1000) {
-        messages::insert_many(conn, chunk)?;
+    if rows.is_empty() {
+        return Ok(HashMap::new());
     }
     let marked: Vec<(RoomId, UserId, i64)> =
         marks.iter().map(|((r, u), (s, _))| (*r, *u, *s)).collect();
-    members::mark_read_many(conn, &marked)?;
+    let last_seqs: Vec<(RoomId, i64)> = next.iter().map(|(r, n)| (*r, n - 1)).collect();
+    sends::store(conn, &last_seqs, &rows, &marked)?;
     // `next` is now one past each room's last seq.
     Ok(marks
         .into_iter()
