@@ -50,6 +50,11 @@ pub fn is_member(conn: &mut PgConnection, room: RoomId, user: UserId) -> QueryRe
     find(conn, room, user).map(|m| m.is_some())
 }
 
+/// Every membership, `(room, member)`: what a gateway starts its rooms' members from.
+pub fn all(conn: &mut PgConnection) -> QueryResult<Vec<(RoomId, UserId)>> {
+    m::memberships.select((m::room_id, m::user_id)).load(conn)
+}
+
 pub fn member_ids(conn: &mut PgConnection, room: RoomId) -> QueryResult<Vec<UserId>> {
     m::memberships
         .filter(m::room_id.eq(room))

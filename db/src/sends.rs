@@ -1,5 +1,5 @@
 //! The two statements of a batch of sends: one reads and locks what the batch needs (its
-//! rooms with their last seq, their members, and the authors among them), one writes it
+//! rooms with their last seq, and which of the senders are members of them), one writes it
 //! all (every room's new last seq, the messages, the senders' read markers). Two round
 //! trips instead of seven: at a few sends a batch, a round trip to Postgres was the
 //! worker's main cost (docs/benchmarks.md).
@@ -10,8 +10,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, Int8, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use parley_schema::{MessageId, RoomId, UserId};
 
-/// One member of a locked room (or the room alone, without members). `author` is set for
-/// the users asked for as authors, when they exist.
+/// A locked room with one of the authors asked for that is a member of it (or the room
+/// alone, when none is). The author's names are set unless the account is deleted.
 #[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
 pub struct RoomMember {
     #[diesel(sql_type = SqlUuid)]
@@ -27,9 +27,9 @@ pub struct RoomMember {
 }
 
 /// Locks `rooms` (in id order, until the transaction ends) and returns a row per member
-/// of each, a room without members as one row with no user. Rooms that do not exist are
-/// absent. The user columns are filled for the members in `authors` that are not deleted.
-pub fn lock_rooms_with_members(
+/// of each that is in `authors`, a room without such a member as one row with no user.
+/// Rooms that do not exist are absent. However large a room, only the authors are read.
+pub fn lock_rooms_with_authors(
     conn: &mut PgConnection,
     rooms: &[RoomId],
     authors: &[UserId],
@@ -37,8 +37,8 @@ pub fn lock_rooms_with_members(
     diesel::sql_query(
         "SELECT r.id AS room_id, r.last_seq, m.user_id, u.username, u.display_name \
          FROM rooms r \
-         LEFT JOIN memberships m ON m.room_id = r.id \
-         LEFT JOIN users u ON u.id = m.user_id AND u.id = ANY($2) AND u.deleted_at IS NULL \
+         LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = ANY($2) \
+         LEFT JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL \
          WHERE r.id = ANY($1) \
          ORDER BY r.id \
          FOR UPDATE OF r",

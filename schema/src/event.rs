@@ -1,8 +1,11 @@
 //! Events: outcomes of commands, as the worker publishes them to `<prefix>.events`.
 //!
-//! Each record names its audience (the users who may see it, computed by the worker from
-//! the database inside the transaction that applied the command), so a gateway routes it
-//! to its local streams without a database look-up. Gateways decode [`RawEventEnvelope`]:
+//! Each record names its audience: the users who may see it, computed by the worker from
+//! the database inside the transaction that applied the command, or, for a room's
+//! messages, the room itself. A `room` event carries the room's members after the change
+//! as its audience, so a gateway keeps every room's members from those events (seeded
+//! from Postgres at start) and routes a message to them without a database look-up: a
+//! message record stays the same size whatever the room's size. Gateways decode [`RawEventEnvelope`]:
 //! the `data` stays raw JSON, written to every stream as it arrived, never re-encoded.
 
 use crate::ids::{RequestId, RoomId, SessionId, UserId};
@@ -21,6 +24,10 @@ pub struct EventEnvelope {
     pub id: Option<String>,
     pub request_id: Option<RequestId>,
     pub audience: Vec<UserId>,
+    /// The event is for the members of this room, as of this event (in addition to
+    /// `audience`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<RoomId>,
     pub event: Event,
 }
 
@@ -30,7 +37,10 @@ pub struct RawEventEnvelope {
     #[serde(default)]
     pub id: Option<String>,
     pub request_id: Option<RequestId>,
+    #[serde(default)]
     pub audience: Vec<UserId>,
+    #[serde(default)]
+    pub room: Option<RoomId>,
     pub event: RawEvent,
 }
 
@@ -181,6 +191,7 @@ mod tests {
             id: Some(format!("{request_id}/0")),
             request_id: Some(request_id),
             audience: vec![UserId::new()],
+            room: None,
             event: Event::Result(Reply::new(request_id, Outcome::Refused(err.clone()))),
         };
         let json = serde_json::to_string(&env).unwrap_or_default();

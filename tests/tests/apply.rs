@@ -228,7 +228,16 @@ async fn a_send_nobody_waits_for_gets_a_result_only_when_it_is_refused() -> anyh
     let batch = [unwanted_result(good_input), unwanted_result(refused_input)];
     let events = events(&apply_batch(&mut f.conn, &batch)?);
     let message = event_of(&events, "message", &good.to_string()).context("message event")?;
-    assert_eq!(message["audience"], serde_json::json!([f.user]));
+    assert_eq!(
+        message["room"],
+        serde_json::json!(f.room),
+        "for the room's members"
+    );
+    assert_eq!(
+        message["audience"],
+        serde_json::json!([]),
+        "not a list of them"
+    );
     let statuses: Vec<&Value> = events
         .iter()
         .filter(|e| e["event"]["event"] == "result")

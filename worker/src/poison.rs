@@ -44,6 +44,7 @@ pub fn poison(input: &Input, reason: &serde_json::Error) -> (Output, Option<Outp
             id: Some(format!("{}/poison", p.request_id)),
             request_id: Some(p.request_id),
             audience: vec![actor],
+            room: None,
             event: Event::Result(Reply::new(p.request_id, outcome)),
         };
         let payload = serde_json::to_vec(&env).ok()?;

@@ -93,6 +93,7 @@ fn finish(env: &CommandEnvelope, applied: Applied) -> Vec<EventEnvelope> {
                 id: None,
                 request_id: Some(request_id),
                 audience: vec![to],
+                room: None,
                 event: result,
             },
         );

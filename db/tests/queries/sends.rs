@@ -7,8 +7,7 @@ use parley_db::{members, messages, rooms, sends, users};
 use parley_schema::{RoomId, UserId};
 
 #[tokio::test]
-async fn locking_returns_members_and_only_the_authors_asked_for_and_blocks_others(
-) -> anyhow::Result<()> {
+async fn locking_returns_the_authors_that_are_members_and_blocks_others() -> anyhow::Result<()> {
     with_db_url(|conn, url| {
         let (alice, bob, carol) = (
             user(conn, "Alice")?,
@@ -27,7 +26,7 @@ async fn locking_returns_members_and_only_the_authors_asked_for_and_blocks_other
         let mut other = impatient_connection(url)?;
 
         conn.transaction(|conn| -> anyhow::Result<()> {
-            let rows = sends::lock_rooms_with_members(
+            let rows = sends::lock_rooms_with_authors(
                 conn,
                 &[empty.id, RoomId::new(), a.id],
                 &[alice.id, carol.id, UserId::new()],
@@ -38,7 +37,7 @@ async fn locking_returns_members_and_only_the_authors_asked_for_and_blocks_other
             want.sort();
             assert_eq!(ids, want, "the rooms that exist, in id order");
             let of_a: Vec<_> = rows.iter().filter(|r| r.room_id == a.id).collect();
-            assert_eq!(of_a.len(), 3, "a row per member");
+            assert_eq!(of_a.len(), 2, "a row per author that is a member, not Bob");
             assert!(of_a.iter().all(|r| r.last_seq == 4));
             let named: Vec<(Option<UserId>, Option<&str>)> = of_a
                 .iter()
@@ -48,7 +47,7 @@ async fn locking_returns_members_and_only_the_authors_asked_for_and_blocks_other
             assert_eq!(
                 named,
                 vec![(Some(alice.id), Some("Alice"))],
-                "deleted Carol, unasked Bob"
+                "Carol is deleted"
             );
             let lone: Vec<_> = rows.iter().filter(|r| r.room_id == empty.id).collect();
             assert_eq!(lone.len(), 1);
@@ -56,7 +55,7 @@ async fn locking_returns_members_and_only_the_authors_asked_for_and_blocks_other
                 lone[0].user_id, None,
                 "a room without members is still there"
             );
-            let blocked = other.transaction(|o| sends::lock_rooms_with_members(o, &[a.id], &[]));
+            let blocked = other.transaction(|o| sends::lock_rooms_with_authors(o, &[a.id], &[]));
             assert!(blocked.is_err(), "a second locker got the row");
             Ok(())
         })

@@ -10,12 +10,13 @@
 //! is full is closed; its client resumes from the last id it saw.
 
 use super::registry::Registry;
-use super::replay::{Admit, Replay, Routed, Start};
+use super::replay::{Admit, Audience, Replay, Routed, Start};
+use super::rooms::Rooms;
 use crate::metrics::Metrics;
 use actix_web_lab::sse;
 use bytestring::ByteString;
 use parley_schema::event::RawEventEnvelope;
-use parley_schema::{SessionId, UserId};
+use parley_schema::{RoomId, SessionId, UserId};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::futures::Notified;
@@ -24,6 +25,7 @@ use tokio::sync::{mpsc, Notify};
 struct Inner {
     replay: Replay,
     registry: Registry,
+    rooms: Rooms,
 }
 
 pub struct Hub {
@@ -63,6 +65,7 @@ impl Hub {
             inner: Mutex::new(Inner {
                 replay: Replay::new(partitions, replay_cap),
                 registry: Registry::default(),
+                rooms: Rooms::default(),
             }),
             stream_cap: stream_cap.max(1),
             metrics,
@@ -81,9 +84,12 @@ impl Hub {
         self.lock().replay.partitions()
     }
 
-    /// Where consumption starts (before any event is routed).
-    pub fn start_at(&self, offsets: &[i64]) {
-        self.lock().replay.start_at(offsets);
+    /// Where consumption starts (before any event is routed), and every room's members
+    /// as Postgres has them (`(room, member)` pairs).
+    pub fn start_at(&self, offsets: &[i64], members: Vec<(RoomId, UserId)>) {
+        let mut inner = self.lock();
+        inner.replay.start_at(offsets);
+        inner.rooms.seed(members);
     }
 
     pub fn set_caught_up(&self) {
@@ -123,6 +129,7 @@ impl Hub {
                 return;
             }
         }
+        inner.rooms.follow(&env);
         let name = env.event.event;
         if name.is_internal() {
             let session = closed_session(&env);
@@ -132,7 +139,10 @@ impl Hub {
         let routed = Arc::new(Routed {
             offset,
             name,
-            audience: env.audience,
+            audience: match env.room {
+                Some(room) => Audience::Room(inner.rooms.members(room)),
+                None => Audience::Users(env.audience),
+            },
             data: ByteString::from(env.event.data.get().to_owned()),
             id: ByteString::from(inner.replay.cursor().encode()),
         });

@@ -8,6 +8,7 @@ pub mod cursor;
 pub mod hub;
 pub mod registry;
 pub mod replay;
+pub mod rooms;
 pub mod router;
 pub mod stream;
 

@@ -66,7 +66,7 @@ impl Registry {
     /// Queues `routed` on every stream of its audience.
     pub fn deliver(&mut self, routed: &Routed) -> Delivery {
         let mut done = Delivery::default();
-        for user in &routed.audience {
+        for user in routed.audience.iter() {
             self.retain(*user, |slot| {
                 match slot.tx.try_send(routed.to_sse(routed.id.clone())) {
                     Ok(()) => {

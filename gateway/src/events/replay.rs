@@ -10,6 +10,7 @@
 //! The hub holds this behind its one lock, together with the stream registry.
 
 use super::cursor::Cursor;
+use super::rooms::Members;
 use actix_web_lab::sse;
 use bytestring::ByteString;
 use hashlink::LinkedHashSet;
@@ -18,12 +19,35 @@ use parley_schema::UserId;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+/// Who an event is for: users it names, or the members of its room when it was routed.
+#[derive(Debug)]
+pub enum Audience {
+    Users(Vec<UserId>),
+    Room(Members),
+}
+
+impl Audience {
+    pub fn contains(&self, user: &UserId) -> bool {
+        match self {
+            Self::Users(users) => users.contains(user),
+            Self::Room(members) => members.contains(user),
+        }
+    }
+
+    pub fn iter(&self) -> Box<dyn Iterator<Item = &UserId> + '_> {
+        match self {
+            Self::Users(users) => Box::new(users.iter()),
+            Self::Room(members) => Box::new(members.iter()),
+        }
+    }
+}
+
 /// One event as routed: decoded once, shared by every stream and the replay buffer.
 #[derive(Debug)]
 pub struct Routed {
     pub offset: i64,
     pub name: EventName,
-    pub audience: Vec<UserId>,
+    pub audience: Audience,
     pub data: ByteString,
     /// The cursor after this event, from this gateway's point of view.
     pub id: ByteString,

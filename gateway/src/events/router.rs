@@ -88,7 +88,11 @@ impl Router {
         consumer
             .assign(&tpl)
             .context("assigning events partitions")?;
-        hub.start_at(&starts);
+        let members = {
+            let mut conn = state.db.get().context("connecting to Postgres")?;
+            parley_db::members::all(&mut conn).context("reading every room's members")?
+        };
+        hub.start_at(&starts, members);
         if behind.is_empty() {
             hub.set_caught_up();
         }

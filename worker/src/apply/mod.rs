@@ -17,7 +17,7 @@ use parley_db::users;
 use parley_schema::command::{Command, CommandEnvelope};
 use parley_schema::event::{Event, EventEnvelope};
 use parley_schema::validate::username_key;
-use parley_schema::{ErrorBody, ErrorCode, Outcome, RequestId, UserId};
+use parley_schema::{ErrorBody, ErrorCode, Outcome, RequestId, RoomId, UserId};
 use thiserror::Error;
 
 /// What applying one command produced: its outcome and the events for others, in order
@@ -45,9 +45,23 @@ impl Applied {
                 id: None,
                 request_id: Some(self.request_id),
                 audience,
+                room: None,
                 event,
             });
         }
+        self
+    }
+
+    /// Adds an event for the members of `room` (gateways know them: see
+    /// `parley_schema::event`), whatever their number.
+    pub fn emit_to_room(mut self, room: RoomId, event: Event) -> Self {
+        self.events.push(EventEnvelope {
+            id: None,
+            request_id: Some(self.request_id),
+            audience: Vec::new(),
+            room: Some(room),
+            event,
+        });
         self
     }
 }

@@ -6,7 +6,7 @@ use crate::events::replay::Start;
 use crate::metrics::Metrics;
 use actix_web_lab::sse;
 use parley_schema::event::RawEventEnvelope;
-use parley_schema::{SessionId, UserId};
+use parley_schema::{RoomId, SessionId, UserId};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
@@ -241,4 +241,69 @@ async fn a_waiting_stream_wakes_when_the_position_moves() {
 
     let woke = tokio::time::timeout(std::time::Duration::from_secs(5), progress).await;
     assert!(woke.is_ok());
+}
+
+/// A `message` event with data `{"n": n}` for the members of `room`.
+fn room_message(id: &str, n: u32, room: RoomId) -> RawEventEnvelope {
+    envelope(&format!(
+        r#"{{"id":"{id}","request_id":null,"audience":[],"room":"{room}",
+            "event":{{"event":"message","data":{{"n":{n}}}}}}}"#
+    ))
+}
+
+/// A `room` event (`change`) for `audience`, the room's members after it.
+fn room_change(id: &str, change: &str, room: RoomId, audience: &[UserId]) -> RawEventEnvelope {
+    let audience = serde_json::to_string(audience).unwrap_or_default();
+    envelope(&format!(
+        r#"{{"id":"{id}","request_id":null,"audience":{audience},
+            "event":{{"event":"room","data":{{"change":"{change}","room":{{"id":"{room}"}}}}}}}}"#
+    ))
+}
+
+#[test]
+fn a_room_message_reaches_the_members_as_of_that_message_and_nobody_else() {
+    let hub = hub(10, 10);
+    let (room, ann, bob, eve) = (RoomId::new(), UserId::new(), UserId::new(), UserId::new());
+    hub.start_at(&[0], vec![(room, ann)]);
+    hub.set_caught_up();
+    let (mut a, mut b, mut e) = (
+        attach(&hub, ann, None),
+        attach(&hub, bob, None),
+        attach(&hub, eve, None),
+    );
+    let count = |l: &mut Live| {
+        drain(&mut l.rx)
+            .iter()
+            .filter(|e| e.contains("message"))
+            .count()
+    };
+
+    hub.route(0, 0, room_message("m/0", 1, room));
+    hub.route(0, 1, room_change("j/0", "updated", room, &[ann, bob]));
+    hub.route(0, 2, room_message("m/1", 2, room));
+    hub.route(0, 3, room_change("l/0", "updated", room, &[bob]));
+    hub.route(0, 4, room_message("m/2", 3, room));
+    hub.route(0, 5, room_change("d/0", "deleted", room, &[bob]));
+    hub.route(0, 6, room_message("m/3", 4, room));
+
+    assert_eq!(count(&mut a), 2, "Ann: before she left");
+    assert_eq!(
+        count(&mut b),
+        2,
+        "Bob: after he joined, until the room was deleted"
+    );
+    assert_eq!(count(&mut e), 0, "Eve was never a member");
+    let resumed = attach(
+        &hub,
+        ann,
+        Some(&crate::events::cursor::Cursor(vec![0]).encode()),
+    );
+    assert_eq!(
+        resumed
+            .replay
+            .iter()
+            .filter(|e| format!("{e:?}").contains("message"))
+            .count(),
+        2
+    );
 }

@@ -1,5 +1,6 @@
-//! What a batch of sends reads before it decides anything: the rooms (locked), their
-//! members, the authors, and the messages stored before under a reused `client_id`.
+//! What a batch of sends reads before it decides anything: the rooms (locked), which
+//! senders are their members (never the whole membership: a message names its room, not
+//! its audience), and the messages stored before under a reused `client_id`.
 
 use diesel::prelude::*;
 use parley_db::{messages, sends};
@@ -11,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 pub(super) struct Loaded {
     /// The rooms that exist, locked until the transaction ends, with their last seq.
     pub rooms: HashMap<RoomId, i64>,
-    pub members: HashMap<RoomId, Vec<UserId>>,
+    /// Which senders are members of which of these rooms.
     memberships: HashSet<(RoomId, UserId)>,
     /// The senders that are members of a room of the batch.
     pub authors: HashMap<UserId, Author>,
@@ -35,15 +36,13 @@ pub(super) fn load(conn: &mut PgConnection, sends: &[&CommandEnvelope]) -> Query
     // The rooms are locked, so no membership of them changes while the batch runs.
     let mut loaded = Loaded {
         rooms: HashMap::new(),
-        members: HashMap::new(),
         memberships: HashSet::new(),
         authors: HashMap::new(),
         reused: load_reused(conn, sends)?,
     };
-    for row in sends::lock_rooms_with_members(conn, &room_ids, &actors)? {
+    for row in sends::lock_rooms_with_authors(conn, &room_ids, &actors)? {
         loaded.rooms.insert(row.room_id, row.last_seq);
         let Some(user) = row.user_id else { continue };
-        loaded.members.entry(row.room_id).or_default().push(user);
         loaded.memberships.insert((row.room_id, user));
         if let (Some(username), Some(display_name)) = (row.username, row.display_name) {
             let author = Author {

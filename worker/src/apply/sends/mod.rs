@@ -48,7 +48,7 @@ pub fn apply_sends(
     Ok(plans
         .into_iter()
         .zip(sends)
-        .map(|(plan, env)| applied(plan, env, &loaded, &reads))
+        .map(|(plan, env)| applied(plan, env, &reads))
         .collect())
 }
 
@@ -112,12 +112,7 @@ fn resolve_repeats(plans: &mut [Plan]) {
 }
 
 /// What one planned send came to, with its events.
-fn applied(
-    plan: Plan,
-    env: &CommandEnvelope,
-    loaded: &Loaded,
-    reads: &HashMap<RequestId, ReadMarker>,
-) -> Applied {
+fn applied(plan: Plan, env: &CommandEnvelope, reads: &HashMap<RequestId, ReadMarker>) -> Applied {
     let rid = env.request_id;
     let message = match plan {
         Plan::Store(m) => m,
@@ -128,13 +123,9 @@ fn applied(
             return Applied::new(rid, outcome);
         }
     };
-    let audience = loaded
-        .members
-        .get(&message.room_id)
-        .cloned()
-        .unwrap_or_default();
+    let room = message.room_id;
     let stored = Applied::new(rid, Outcome::Created(Resource::Message(message.clone())))
-        .emit(audience, Event::Message(message));
+        .emit_to_room(room, Event::Message(message));
     match (reads.get(&rid), env.actor) {
         (Some(marker), Some(actor)) => stored.emit(vec![actor], Event::Read(marker.clone())),
         _ => stored,
