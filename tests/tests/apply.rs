@@ -248,3 +248,51 @@ async fn a_send_nobody_waits_for_gets_a_result_only_when_it_is_refused() -> anyh
     f.db.drop_database().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_message_record_is_the_same_size_in_a_room_of_one_and_a_room_of_sixty(
+) -> anyhow::Result<()> {
+    let mut f = fixture().await?;
+    let names: Vec<String> = (0..60).map(|i| unique(&format!("m{i}"))).collect();
+    let registers: Vec<Input> = names
+        .iter()
+        .map(|name| {
+            let register = Command::Register {
+                user_id: UserId::new(),
+                username: name.clone(),
+                username_key: name.to_lowercase(),
+                password_hash: "not-a-real-hash".into(),
+                display_name: name.clone(),
+            };
+            envelope(None, register)
+        })
+        .collect();
+    apply_batch(&mut f.conn, &registers)?;
+    let crowd = RoomId::new();
+    let create = Command::CreateRoom {
+        room_id: crowd,
+        name: "crowd".into(),
+        visibility: Visibility::Public,
+        members: names,
+    };
+    apply_batch(&mut f.conn, &[envelope(Some(f.user), create)])?;
+    let (alone, alone_input) = send(f.user, f.room, "same body");
+    let (crowded, crowd_input) = send(f.user, crowd, "same body");
+    let prepared = apply_batch(&mut f.conn, &[alone_input, crowd_input])?;
+    let size = |id: MessageId| {
+        prepared.events.iter().find_map(|o| {
+            let v: Value = serde_json::from_slice(&o.payload).ok()?;
+            (v["event"]["data"]["id"] == id.to_string()).then_some(o.payload.len())
+        })
+    };
+    let members = parley_db::members::member_ids(&mut f.conn, crowd)?.len();
+    assert_eq!(members, 61, "the crowd room has its members");
+    assert!(size(alone).is_some());
+    assert_eq!(
+        size(alone),
+        size(crowded),
+        "the record does not grow with the room"
+    );
+    f.db.drop_database().await?;
+    Ok(())
+}
