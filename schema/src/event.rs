@@ -1,11 +1,11 @@
 //! Events: outcomes of commands, as the worker publishes them to `<prefix>.events`.
 //!
 //! Each record names its audience: the users who may see it, computed by the worker from
-//! the database inside the transaction that applied the command, or, for a room's
-//! messages, the room itself. A `room` event carries the room's members after the change
-//! as its audience, so a gateway keeps every room's members from those events (seeded
-//! from Postgres at start) and routes a message to them without a database look-up: a
-//! message record stays the same size whatever the room's size. Gateways decode [`RawEventEnvelope`]:
+//! the database inside the transaction that applied the command, or, for a room's events
+//! (messages, member changes, room updates and deletions), the room itself. A gateway
+//! keeps every room's members (seeded from Postgres at start, then moved by the `room`
+//! created, `member` and `room` deleted events) and routes to them without a database
+//! look-up: a room's records stay the same size whatever the room's size. Gateways decode [`RawEventEnvelope`]:
 //! the `data` stays raw JSON, written to every stream as it arrived, never re-encoded.
 
 use crate::ids::{RequestId, RoomId, SessionId, UserId};

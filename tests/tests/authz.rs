@@ -329,3 +329,29 @@ async fn a_non_member_never_receives_a_rooms_events() {
     let (status, _) = send(api.request(Method::GET, "/api/events")).await;
     assert_eq!(status, 401, "no stream without a session");
 }
+
+#[tokio::test]
+async fn a_member_gets_a_rooms_messages_from_joining_until_leaving() {
+    let api = Api::new(&test_env().base_url);
+    let owner = api.signup(&unique("host")).await;
+    let guest = api.signup(&unique("guest")).await;
+    let mut stream = guest.events(None).await;
+    stream.next_named("ready", WAIT).await;
+    let room = owner.create_room("party", "private", &[]).await;
+    let members = format!("/api/rooms/{room}/members");
+    owner.send_message(&room, "before you came").await;
+    let body = json!({"username": guest.user.username});
+    owner.write(Method::POST, &members, Some(body)).await;
+    owner.send_message(&room, "welcome").await;
+    let guest_path = format!("{members}/{}", guest.user.username);
+    owner.write(Method::DELETE, &guest_path, None).await;
+    owner.send_message(&room, "after you left").await;
+    let seen = stream.drain(Duration::from_secs(2)).await;
+    let bodies: Vec<String> = seen
+        .iter()
+        .filter(|e| e.event == "message")
+        .filter_map(|e| serde_json::from_str::<Value>(&e.data).ok())
+        .map(|m| m["body"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(bodies, ["welcome"], "only what was sent while a member");
+}

@@ -129,7 +129,7 @@ impl Hub {
                 return;
             }
         }
-        inner.rooms.follow(&env);
+        let members = inner.rooms.follow(&env);
         let name = env.event.event;
         if name.is_internal() {
             let session = closed_session(&env);
@@ -139,9 +139,9 @@ impl Hub {
         let routed = Arc::new(Routed {
             offset,
             name,
-            audience: match env.room {
-                Some(room) => Audience::Room(inner.rooms.members(room)),
-                None => Audience::Users(env.audience),
+            audience: Audience {
+                users: env.audience,
+                room: members,
             },
             data: ByteString::from(env.event.data.get().to_owned()),
             id: ByteString::from(inner.replay.cursor().encode()),

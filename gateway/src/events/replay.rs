@@ -19,26 +19,26 @@ use parley_schema::UserId;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-/// Who an event is for: users it names, or the members of its room when it was routed.
-#[derive(Debug)]
-pub enum Audience {
-    Users(Vec<UserId>),
-    Room(Members),
+/// Who an event is for: the users it names, and the members of its room when it was
+/// routed.
+#[derive(Debug, Default)]
+pub struct Audience {
+    pub users: Vec<UserId>,
+    pub room: Option<Members>,
 }
 
 impl Audience {
     pub fn contains(&self, user: &UserId) -> bool {
-        match self {
-            Self::Users(users) => users.contains(user),
-            Self::Room(members) => members.contains(user),
-        }
+        self.users.contains(user) || self.room.as_ref().is_some_and(|m| m.contains(user))
     }
 
-    pub fn iter(&self) -> Box<dyn Iterator<Item = &UserId> + '_> {
-        match self {
-            Self::Users(users) => Box::new(users.iter()),
-            Self::Room(members) => Box::new(members.iter()),
-        }
+    /// Each user once.
+    pub fn iter(&self) -> impl Iterator<Item = &UserId> + '_ {
+        let members = self.room.iter().flat_map(|m| m.iter());
+        let named = &self.users;
+        named
+            .iter()
+            .chain(members.filter(move |u| !named.contains(u)))
     }
 }
 

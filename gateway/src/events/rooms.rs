@@ -1,13 +1,14 @@
 //! Every room's members, as this gateway knows them at its position in the events topic:
-//! the audience of a room's messages, which name their room instead of listing it.
+//! the audience of the events that name their room instead of listing it (messages,
+//! member changes, room updates and deletions).
 //!
-//! Seeded from Postgres at start; then each `room` event (created, updated, deleted), which
-//! the worker sends to the room's members as they are after the change, replaces the set.
-//! A room's `room` events and messages share its partition, in order, so a message is
-//! routed to the members as of that message. Sets are shared (`Arc`): an event routed
-//! keeps the set it was routed to, for replay, and a change makes a new one.
+//! Seeded from Postgres at start; then moved by the events themselves: a `room` created
+//! sets them (its audience lists the first members), a `member` event adds or removes one
+//! user, a `room` deleted forgets the room. A room's events share its partition, in order,
+//! so each is routed to the members as of that event. Sets are shared (`Arc`): an event
+//! routed keeps the set it was routed to, for replay, and a change makes a new one.
 
-use parley_schema::event::{EventName, RawEventEnvelope};
+use parley_schema::event::{EventName, MemberChange, RawEventEnvelope, RoomChange};
 use parley_schema::{RoomId, UserId};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -17,6 +18,23 @@ pub type Members = Arc<HashSet<UserId>>;
 #[derive(Default)]
 pub struct Rooms {
     members: HashMap<RoomId, Members>,
+}
+
+/// What a `member` or `room` event says about membership.
+#[derive(serde::Deserialize)]
+struct Change<C> {
+    change: C,
+    #[serde(default)]
+    room_id: Option<RoomId>,
+    #[serde(default)]
+    room: Option<Id>,
+    #[serde(default)]
+    user: Option<Id>,
+}
+
+#[derive(serde::Deserialize)]
+struct Id {
+    id: uuid::Uuid,
 }
 
 impl Rooms {
@@ -34,32 +52,43 @@ impl Rooms {
         self.members.get(&room).cloned().unwrap_or_default()
     }
 
-    /// Follows a `room` event: the members become its audience, or the room is gone.
-    pub fn follow(&mut self, env: &RawEventEnvelope) {
-        if env.event.event != EventName::Room {
-            return;
+    /// Follows a membership change, and returns the members the event itself goes to:
+    /// those after the change, but for a deleted room those before it.
+    pub fn follow(&mut self, env: &RawEventEnvelope) -> Option<Members> {
+        let data = env.event.data.get();
+        match env.event.event {
+            EventName::Member => {
+                if let Ok(c) = serde_json::from_str::<Change<MemberChange>>(data) {
+                    if let (Some(room), Some(user)) = (c.room_id, c.user) {
+                        self.member(room, UserId::from(user.id), c.change);
+                    }
+                }
+            }
+            EventName::Room => {
+                let c = serde_json::from_str::<Change<RoomChange>>(data).ok();
+                match c
+                    .as_ref()
+                    .and_then(|c| Some((c.change, RoomId::from(c.room.as_ref()?.id))))
+                {
+                    Some((RoomChange::Created, room)) => {
+                        let set = env.audience.iter().copied().collect();
+                        self.members.insert(room, Arc::new(set));
+                    }
+                    Some((RoomChange::Deleted, room)) => return self.members.remove(&room),
+                    _ => {}
+                }
+            }
+            _ => {}
         }
-        #[derive(serde::Deserialize)]
-        struct Change {
-            change: parley_schema::event::RoomChange,
-            room: RoomRef,
-        }
-        #[derive(serde::Deserialize)]
-        struct RoomRef {
-            id: RoomId,
-        }
-        let Ok(c) = serde_json::from_str::<Change>(env.event.data.get()) else {
-            return;
+        env.room.map(|room| self.members(room))
+    }
+
+    fn member(&mut self, room: RoomId, user: UserId, change: MemberChange) {
+        let set = Arc::make_mut(self.members.entry(room).or_default());
+        match change {
+            MemberChange::Joined => set.insert(user),
+            MemberChange::Left | MemberChange::Removed => set.remove(&user),
         };
-        match c.change {
-            parley_schema::event::RoomChange::Deleted => {
-                self.members.remove(&c.room.id);
-            }
-            _ => {
-                let set = env.audience.iter().copied().collect();
-                self.members.insert(c.room.id, Arc::new(set));
-            }
-        }
     }
 }
 
@@ -67,31 +96,67 @@ impl Rooms {
 mod tests {
     use super::*;
 
-    fn room_event(change: &str, room: RoomId, audience: &[UserId]) -> RawEventEnvelope {
+    fn event(
+        name: &str,
+        data: &str,
+        audience: &[UserId],
+        room: Option<RoomId>,
+    ) -> RawEventEnvelope {
         let audience = serde_json::to_string(audience).unwrap_or_default();
+        let room = room
+            .map(|r| format!(r#","room":"{r}""#))
+            .unwrap_or_default();
         let json = format!(
-            r#"{{"id":"x/0","request_id":null,"audience":{audience},
-                "event":{{"event":"room","data":{{"change":"{change}","room":{{"id":"{room}"}}}}}}}}"#
+            r#"{{"id":"x/0","request_id":null,"audience":{audience}{room},
+                "event":{{"event":"{name}","data":{data}}}}}"#
         );
         serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
     }
 
+    fn room_change(change: &str, room: RoomId, audience: &[UserId]) -> RawEventEnvelope {
+        let data = format!(r#"{{"change":"{change}","room":{{"id":"{room}"}}}}"#);
+        let by_reference = (change != "created").then_some(room);
+        event("room", &data, audience, by_reference)
+    }
+
+    fn member(change: &str, room: RoomId, user: UserId) -> RawEventEnvelope {
+        let data =
+            format!(r#"{{"change":"{change}","room_id":"{room}","user":{{"id":"{user}"}}}}"#);
+        event("member", &data, &[], Some(room))
+    }
+
     #[test]
-    fn room_events_replace_the_members_and_a_deletion_forgets_the_room() {
+    fn members_follow_creation_joins_departures_and_deletion() {
         let (a, b) = (RoomId::new(), RoomId::new());
         let (ann, bob, cyd) = (UserId::new(), UserId::new(), UserId::new());
         let mut rooms = Rooms::default();
-        rooms.seed([(a, ann), (a, bob), (b, cyd)]);
+        rooms.seed([(a, ann), (a, bob)]);
         let before = rooms.members(a);
-        assert_eq!(before.len(), 2);
 
-        rooms.follow(&room_event("updated", a, &[ann, cyd]));
-        assert_eq!(*rooms.members(a), HashSet::from([ann, cyd]));
+        let to = rooms.follow(&member("joined", a, cyd));
+        assert_eq!(
+            to.as_deref(),
+            Some(&HashSet::from([ann, bob, cyd])),
+            "the joiner hears it"
+        );
+        let to = rooms.follow(&member("left", a, ann));
+        assert_eq!(to.as_deref(), Some(&HashSet::from([bob, cyd])));
         assert_eq!(before.len(), 2, "a set handed out before does not change");
 
-        rooms.follow(&room_event("created", a, &[bob]));
-        assert_eq!(*rooms.members(a), HashSet::from([bob]));
-        rooms.follow(&room_event("deleted", b, &[cyd]));
+        rooms.follow(&room_change("created", b, &[ann]));
+        assert_eq!(*rooms.members(b), HashSet::from([ann]));
+        let to = rooms.follow(&room_change("updated", b, &[]));
+        assert_eq!(
+            to.as_deref(),
+            Some(&HashSet::from([ann])),
+            "an update changes nobody"
+        );
+        let to = rooms.follow(&room_change("deleted", b, &[]));
+        assert_eq!(
+            to.as_deref(),
+            Some(&HashSet::from([ann])),
+            "the deletion reaches the members"
+        );
         assert!(rooms.members(b).is_empty());
         assert!(
             rooms.members(RoomId::new()).is_empty(),

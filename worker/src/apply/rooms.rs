@@ -117,14 +117,13 @@ pub fn add_member(
         ));
     }
     let view = room_view(conn, &room)?;
-    let audience = members::member_ids(conn, room.id)?;
     let joined = MemberEvent {
         change: MemberChange::Joined,
         room_id,
         user: views::user(&user),
     };
     let applied = Applied::new(rid, Outcome::Created(Resource::Room(view.clone())));
-    Ok(member_and_room(applied, audience, joined, view))
+    Ok(member_and_room(applied, joined, view))
 }
 
 /// Leave (oneself) or remove someone (the owner only).
@@ -188,29 +187,25 @@ pub fn announce_departure(
         return Ok(applied);
     };
     let view = room_view(conn, &row)?;
-    let audience = members::member_ids(conn, room)?;
     let event = MemberEvent {
         change,
         room_id: room,
         user: user.clone(),
     };
-    Ok(member_and_room(applied, audience, event, view))
+    Ok(member_and_room(applied, event, view))
 }
 
-/// A `member` event and the room as it is after it, for everyone in the room now.
-fn member_and_room(
-    applied: Applied,
-    audience: Vec<UserId>,
-    event: MemberEvent,
-    room: Room,
-) -> Applied {
+/// A `member` event and the room as it is after it, for everyone in the room now: both
+/// name the room, and gateways apply the change to the members they keep for it.
+fn member_and_room(applied: Applied, event: MemberEvent, room: Room) -> Applied {
+    let id = event.room_id;
     let updated = RoomEvent {
         change: RoomChange::Updated,
         room,
     };
     applied
-        .emit(audience.clone(), Event::Member(event))
-        .emit(audience, Event::Room(updated))
+        .emit_to_room(id, Event::Member(event))
+        .emit_to_room(id, Event::Room(updated))
 }
 
 /// Deletes a room, the owner only; every member hears `room` deleted.
@@ -223,10 +218,9 @@ pub fn delete(
     let room = locked_room(conn, room_id)?;
     owner_only(conn, &room, actor, "only the room's owner deletes it")?;
     let view = room_view(conn, &room)?;
-    let audience = members::member_ids(conn, room.id)?;
     rooms::delete(conn, room.id)?;
-    Ok(Applied::new(rid, Outcome::Done).emit(
-        audience,
+    Ok(Applied::new(rid, Outcome::Done).emit_to_room(
+        room.id,
         Event::Room(RoomEvent {
             change: RoomChange::Deleted,
             room: view,

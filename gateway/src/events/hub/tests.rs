@@ -251,12 +251,19 @@ fn room_message(id: &str, n: u32, room: RoomId) -> RawEventEnvelope {
     ))
 }
 
-/// A `room` event (`change`) for `audience`, the room's members after it.
-fn room_change(id: &str, change: &str, room: RoomId, audience: &[UserId]) -> RawEventEnvelope {
-    let audience = serde_json::to_string(audience).unwrap_or_default();
+/// A `member` event: `user` joined or left `room`, for the room's members.
+fn member(id: &str, change: &str, room: RoomId, user: UserId) -> RawEventEnvelope {
     envelope(&format!(
-        r#"{{"id":"{id}","request_id":null,"audience":{audience},
-            "event":{{"event":"room","data":{{"change":"{change}","room":{{"id":"{room}"}}}}}}}}"#
+        r#"{{"id":"{id}","request_id":null,"audience":[],"room":"{room}",
+            "event":{{"event":"member","data":{{"change":"{change}","room_id":"{room}","user":{{"id":"{user}"}}}}}}}}"#
+    ))
+}
+
+/// The `room` deleted event, for the room's members.
+fn deleted(id: &str, room: RoomId) -> RawEventEnvelope {
+    envelope(&format!(
+        r#"{{"id":"{id}","request_id":null,"audience":[],"room":"{room}",
+            "event":{{"event":"room","data":{{"change":"deleted","room":{{"id":"{room}"}}}}}}}}"#
     ))
 }
 
@@ -279,11 +286,11 @@ fn a_room_message_reaches_the_members_as_of_that_message_and_nobody_else() {
     };
 
     hub.route(0, 0, room_message("m/0", 1, room));
-    hub.route(0, 1, room_change("j/0", "updated", room, &[ann, bob]));
+    hub.route(0, 1, member("j/0", "joined", room, bob));
     hub.route(0, 2, room_message("m/1", 2, room));
-    hub.route(0, 3, room_change("l/0", "updated", room, &[bob]));
+    hub.route(0, 3, member("l/0", "left", room, ann));
     hub.route(0, 4, room_message("m/2", 3, room));
-    hub.route(0, 5, room_change("d/0", "deleted", room, &[bob]));
+    hub.route(0, 5, deleted("d/0", room));
     hub.route(0, 6, room_message("m/3", 4, room));
 
     assert_eq!(count(&mut a), 2, "Ann: before she left");
