@@ -18,8 +18,8 @@ fn crash_services() -> anyhow::Result<Services> {
         .to_string();
     let instance = [
         ("PARLEY_SERVICES_DIR", dir.as_str()),
-        ("PARLEY_PG_PORT", "55432"),
-        ("PARLEY_KAFKA_PORT", "39092"),
+        ("PARLEY_PG_PORT", "25432"),
+        ("PARLEY_KAFKA_PORT", "29092"),
         ("PARLEY_KAFKA_BROKERS", "3"),
     ];
     let up = || Services::up(&instance);

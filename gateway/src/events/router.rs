@@ -75,8 +75,14 @@ impl Router {
         let mut starts = Vec::new();
         let mut behind = HashSet::new();
         for p in 0..hub.partitions() as i32 {
-            let (low, high) = consumer
-                .fetch_watermarks(&topic, p, Duration::from_secs(10))
+            // Right after the topic is created, or a broker restarted, a partition's
+            // leader may still be moving (seen in the crash suite): ask again for 30 s.
+            let (low, high) = (|| consumer.fetch_watermarks(&topic, p, Duration::from_secs(10)))
+                .retry(std::iter::repeat_n(Duration::from_millis(500), 60))
+                .notify(
+                    |e, _| tracing::warn!(partition = p, error = %e, "events watermarks: retrying"),
+                )
+                .call()
                 .context("reading events watermarks")?;
             let start = low.max(high - 2 * state.config.replay_per_partition as i64);
             tpl.add_partition_offset(&topic, p, Offset::Offset(start))?;
