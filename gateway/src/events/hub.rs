@@ -200,4 +200,6 @@ pub(crate) fn closed_session(env: &RawEventEnvelope) -> Option<SessionId> {
 }
 
 #[cfg(test)]
+mod room_tests;
+#[cfg(test)]
 mod tests;

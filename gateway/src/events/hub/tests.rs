@@ -6,12 +6,12 @@ use crate::events::replay::Start;
 use crate::metrics::Metrics;
 use actix_web_lab::sse;
 use parley_schema::event::RawEventEnvelope;
-use parley_schema::{RoomId, SessionId, UserId};
+use parley_schema::{SessionId, UserId};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
 /// A hub over one partition, keeping `replay` events, with streams of `buffer` events.
-fn hub(replay: usize, buffer: usize) -> Hub {
+pub(super) fn hub(replay: usize, buffer: usize) -> Hub {
     Hub::new(1, replay, buffer, Arc::new(Metrics::default()))
 }
 
@@ -24,7 +24,7 @@ fn message(id: &str, n: u32, audience: &[UserId]) -> RawEventEnvelope {
     ))
 }
 
-fn envelope(json: &str) -> RawEventEnvelope {
+pub(super) fn envelope(json: &str) -> RawEventEnvelope {
     match serde_json::from_str(json) {
         Ok(env) => env,
         Err(e) => panic!("{e}: {json}"),
@@ -44,7 +44,7 @@ fn shown(events: &[sse::Event]) -> Vec<String> {
     events.iter().map(|e| format!("{e:?}")).collect()
 }
 
-fn drain(rx: &mut mpsc::Receiver<sse::Event>) -> Vec<String> {
+pub(super) fn drain(rx: &mut mpsc::Receiver<sse::Event>) -> Vec<String> {
     let mut out = Vec::new();
     while let Ok(e) = rx.try_recv() {
         out.push(format!("{e:?}"));
@@ -52,14 +52,14 @@ fn drain(rx: &mut mpsc::Receiver<sse::Event>) -> Vec<String> {
     out
 }
 
-struct Live {
-    rx: mpsc::Receiver<sse::Event>,
-    replay: Vec<sse::Event>,
+pub(super) struct Live {
+    pub rx: mpsc::Receiver<sse::Event>,
+    pub replay: Vec<sse::Event>,
     resumed: bool,
     reset: Option<String>,
 }
 
-fn attach(hub: &Hub, user: UserId, cursor: Option<&str>) -> Live {
+pub(super) fn attach(hub: &Hub, user: UserId, cursor: Option<&str>) -> Live {
     let Attached { rx, start, .. } = match hub.attach(user, SessionId::new(), cursor) {
         Ok(attached) => attached,
         Err(refused) => panic!("{refused:?}"),
@@ -241,76 +241,4 @@ async fn a_waiting_stream_wakes_when_the_position_moves() {
 
     let woke = tokio::time::timeout(std::time::Duration::from_secs(5), progress).await;
     assert!(woke.is_ok());
-}
-
-/// A `message` event with data `{"n": n}` for the members of `room`.
-fn room_message(id: &str, n: u32, room: RoomId) -> RawEventEnvelope {
-    envelope(&format!(
-        r#"{{"id":"{id}","request_id":null,"audience":[],"room":"{room}",
-            "event":{{"event":"message","data":{{"n":{n}}}}}}}"#
-    ))
-}
-
-/// A `member` event: `user` joined or left `room`, for the room's members.
-fn member(id: &str, change: &str, room: RoomId, user: UserId) -> RawEventEnvelope {
-    envelope(&format!(
-        r#"{{"id":"{id}","request_id":null,"audience":[],"room":"{room}",
-            "event":{{"event":"member","data":{{"change":"{change}","room_id":"{room}","user":{{"id":"{user}"}}}}}}}}"#
-    ))
-}
-
-/// The `room` deleted event, for the room's members.
-fn deleted(id: &str, room: RoomId) -> RawEventEnvelope {
-    envelope(&format!(
-        r#"{{"id":"{id}","request_id":null,"audience":[],"room":"{room}",
-            "event":{{"event":"room","data":{{"change":"deleted","room":{{"id":"{room}"}}}}}}}}"#
-    ))
-}
-
-#[test]
-fn a_room_message_reaches_the_members_as_of_that_message_and_nobody_else() {
-    let hub = hub(10, 10);
-    let (room, ann, bob, eve) = (RoomId::new(), UserId::new(), UserId::new(), UserId::new());
-    hub.start_at(&[0], vec![(room, ann)]);
-    hub.set_caught_up();
-    let (mut a, mut b, mut e) = (
-        attach(&hub, ann, None),
-        attach(&hub, bob, None),
-        attach(&hub, eve, None),
-    );
-    let count = |l: &mut Live| {
-        drain(&mut l.rx)
-            .iter()
-            .filter(|e| e.contains("message"))
-            .count()
-    };
-
-    hub.route(0, 0, room_message("m/0", 1, room));
-    hub.route(0, 1, member("j/0", "joined", room, bob));
-    hub.route(0, 2, room_message("m/1", 2, room));
-    hub.route(0, 3, member("l/0", "left", room, ann));
-    hub.route(0, 4, room_message("m/2", 3, room));
-    hub.route(0, 5, deleted("d/0", room));
-    hub.route(0, 6, room_message("m/3", 4, room));
-
-    assert_eq!(count(&mut a), 2, "Ann: before she left");
-    assert_eq!(
-        count(&mut b),
-        2,
-        "Bob: after he joined, until the room was deleted"
-    );
-    assert_eq!(count(&mut e), 0, "Eve was never a member");
-    let resumed = attach(
-        &hub,
-        ann,
-        Some(&crate::events::cursor::Cursor(vec![0]).encode()),
-    );
-    assert_eq!(
-        resumed
-            .replay
-            .iter()
-            .filter(|e| format!("{e:?}").contains("message"))
-            .count(),
-        2
-    );
 }
