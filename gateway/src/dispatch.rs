@@ -87,9 +87,12 @@ pub async fn submit(
     wait: Wait,
 ) -> Result<Sent, ApiError> {
     let origin = origin.into();
-    let waits = matches!(wait, Wait::Required | Wait::Preferred(Some(_)));
+    let timeout = match wait {
+        Wait::Preferred(d) => d,
+        Wait::Required => Some(Duration::from_secs(state.config.wait_timeout_secs)),
+    };
     let env = CommandEnvelope {
-        result_wanted: waits || !matches!(command, Command::SendMessage { .. }),
+        result_wanted: timeout.is_some() || !matches!(command, Command::SendMessage { .. }),
         request_id: RequestId::new(),
         actor: origin.actor,
         session_id: origin.session,
@@ -100,18 +103,18 @@ pub async fn submit(
     let request_id = env.request_id;
     tracing::Span::current().record("request_id", tracing::field::display(request_id));
     let span = tracing::info_span!("command", %request_id, kind = env.command.kind());
-    publish_and_wait(state, env, wait).instrument(span).await
+    let preferred = matches!(wait, Wait::Preferred(_));
+    publish_and_wait(state, env, timeout, preferred)
+        .instrument(span)
+        .await
 }
 
 async fn publish_and_wait(
     state: &AppState,
     env: CommandEnvelope,
-    wait: Wait,
+    timeout: Option<Duration>,
+    preferred: bool,
 ) -> Result<Sent, ApiError> {
-    let timeout = match wait {
-        Wait::Preferred(d) => d,
-        Wait::Required => Some(Duration::from_secs(state.config.wait_timeout_secs)),
-    };
     let waiter = timeout.map(|_| state.waiters.register(env.request_id));
     state.metrics.commands_in_flight.inc();
     let published = state.publisher.publish(&env).await;
@@ -120,7 +123,6 @@ async fn publish_and_wait(
     let (Some(waiter), Some(timeout)) = (waiter, timeout) else {
         return Ok(Sent::Accepted(env.request_id));
     };
-    let preferred = matches!(wait, Wait::Preferred(_));
     match waiter.wait(timeout).await {
         Some(result) => Ok(Sent::Done { result, preferred }),
         None if preferred => Ok(Sent::Accepted(env.request_id)),

@@ -89,6 +89,11 @@ pub enum Start {
 #[derive(Debug)]
 pub struct Ahead;
 
+/// How many buffers' worth of event ids a gateway remembers (and reads back at start), so
+/// that an event a worker published again after a crash is dropped even when its first
+/// copy has left the buffer.
+pub const SEEN_BUFFERS: usize = 2;
+
 pub struct Replay {
     /// Next offset to route, per partition.
     pos: Vec<i64>,
@@ -149,7 +154,7 @@ impl Replay {
         if !seen.insert(id.into()) {
             return Admit::Duplicate;
         }
-        if seen.len() > (2 * self.cap).max(10_000) {
+        if seen.len() > (SEEN_BUFFERS * self.cap).max(10_000) {
             seen.pop_front();
         }
         Admit::New

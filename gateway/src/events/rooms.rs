@@ -20,21 +20,25 @@ pub struct Rooms {
     members: HashMap<RoomId, Members>,
 }
 
-/// What a `member` or `room` event says about membership.
+/// The fields of a `member` event's data that move membership.
 #[derive(serde::Deserialize)]
-struct Change<C> {
-    change: C,
-    #[serde(default)]
-    room_id: Option<RoomId>,
-    #[serde(default)]
-    room: Option<Id>,
-    #[serde(default)]
-    user: Option<Id>,
+struct MemberData {
+    change: MemberChange,
+    room_id: RoomId,
+    user: Ref<UserId>,
 }
 
+/// The fields of a `room` event's data that move membership.
 #[derive(serde::Deserialize)]
-struct Id {
-    id: uuid::Uuid,
+struct RoomData {
+    change: RoomChange,
+    room: Ref<RoomId>,
+}
+
+/// An object of which only the `id` matters.
+#[derive(serde::Deserialize)]
+struct Ref<T> {
+    id: T,
 }
 
 impl Rooms {
@@ -58,26 +62,24 @@ impl Rooms {
         let data = env.event.data.get();
         match env.event.event {
             EventName::Member => {
-                if let Ok(c) = serde_json::from_str::<Change<MemberChange>>(data) {
-                    if let (Some(room), Some(user)) = (c.room_id, c.user) {
-                        self.member(room, UserId::from(user.id), c.change);
-                    }
+                if let Ok(m) = serde_json::from_str::<MemberData>(data) {
+                    self.member(m.room_id, m.user.id, m.change);
                 }
             }
-            EventName::Room => {
-                let c = serde_json::from_str::<Change<RoomChange>>(data).ok();
-                match c
-                    .as_ref()
-                    .and_then(|c| Some((c.change, RoomId::from(c.room.as_ref()?.id))))
-                {
-                    Some((RoomChange::Created, room)) => {
-                        let set = env.audience.iter().copied().collect();
-                        self.members.insert(room, Arc::new(set));
-                    }
-                    Some((RoomChange::Deleted, room)) => return self.members.remove(&room),
-                    _ => {}
+            EventName::Room => match serde_json::from_str::<RoomData>(data) {
+                Ok(RoomData {
+                    change: RoomChange::Created,
+                    room,
+                }) => {
+                    let set = env.audience.iter().copied().collect();
+                    self.members.insert(room.id, Arc::new(set));
                 }
-            }
+                Ok(RoomData {
+                    change: RoomChange::Deleted,
+                    room,
+                }) => return self.members.remove(&room.id),
+                _ => {}
+            },
             _ => {}
         }
         env.room.map(|room| self.members(room))

@@ -6,7 +6,7 @@
 //! memory of routed event ids, so an event a worker published again after a crash is
 //! dropped even when its first copy is older than the buffer.
 
-use super::hub;
+use super::{hub, replay};
 use crate::state::AppState;
 use anyhow::Context;
 use backon::BlockingRetryable;
@@ -84,7 +84,8 @@ impl Router {
                 )
                 .call()
                 .context("reading events watermarks")?;
-            let start = low.max(high - 2 * state.config.replay_per_partition as i64);
+            let reach = replay::SEEN_BUFFERS * state.config.replay_per_partition;
+            let start = low.max(high - reach as i64);
             tpl.add_partition_offset(&topic, p, Offset::Offset(start))?;
             starts.push(start);
             if high > start {
