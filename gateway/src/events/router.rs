@@ -95,10 +95,16 @@ impl Router {
         consumer
             .assign(&tpl)
             .context("assigning events partitions")?;
-        let members = {
+        // On a fresh database the worker may not have run the migrations yet (seen in the
+        // crash suite): ask again for 30 s.
+        let members = (|| -> anyhow::Result<_> {
             let mut conn = state.db.get().context("connecting to Postgres")?;
-            parley_db::members::all(&mut conn).context("reading every room's members")?
-        };
+            Ok(parley_db::members::all(&mut conn)?)
+        })
+        .retry(std::iter::repeat_n(Duration::from_millis(500), 60))
+        .notify(|e, _| tracing::warn!(error = %format!("{e:#}"), "rooms' members: retrying"))
+        .call()
+        .context("reading every room's members")?;
         hub.start_at(&starts, members);
         if behind.is_empty() {
             hub.set_caught_up();
