@@ -16,6 +16,8 @@ pub struct UserRow {
     pub password_hash: String,
     pub created_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The nickname's confusable skeleton (unique): look-alike names share it.
+    pub username_skeleton: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -25,6 +27,8 @@ pub struct SessionRow {
     pub user_id: UserId,
     pub token_hash: String,
     pub created_at: DateTime<Utc>,
+    pub user_agent: String,
+    pub last_seen_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

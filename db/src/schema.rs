@@ -63,6 +63,8 @@ diesel::table! {
         user_id -> Uuid,
         token_hash -> Text,
         created_at -> Timestamptz,
+        user_agent -> Text,
+        last_seen_at -> Timestamptz,
     }
 }
 
@@ -76,6 +78,7 @@ diesel::table! {
         password_hash -> Text,
         created_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
+        username_skeleton -> Nullable<Text>,
     }
 }
 

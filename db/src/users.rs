@@ -30,6 +30,41 @@ pub fn find_by_key(conn: &mut PgConnection, key: &str) -> QueryResult<Option<Use
         .optional()
 }
 
+/// The active user whose nickname looks like one with skeleton `skeleton`.
+pub fn find_by_skeleton(conn: &mut PgConnection, skeleton: &str) -> QueryResult<Option<UserRow>> {
+    u::users
+        .filter(
+            u::username_skeleton
+                .eq(skeleton)
+                .and(u::deleted_at.is_null()),
+        )
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Active accounts made before skeletons were stored: `(id, username)`.
+pub fn without_skeleton(conn: &mut PgConnection) -> QueryResult<Vec<(UserId, String)>> {
+    u::users
+        .filter(u::username_skeleton.is_null().and(u::deleted_at.is_null()))
+        .select((u::id, u::username))
+        .load(conn)
+}
+
+/// Stores a skeleton computed for an account made before skeletons were.
+pub fn set_skeleton(conn: &mut PgConnection, id: UserId, skeleton: &str) -> QueryResult<usize> {
+    diesel::update(u::users.filter(u::id.eq(id)))
+        .set(u::username_skeleton.eq(skeleton))
+        .execute(conn)
+}
+
+/// Replaces the password hash.
+pub fn set_password_hash(conn: &mut PgConnection, id: UserId, hash: &str) -> QueryResult<usize> {
+    diesel::update(u::users.filter(u::id.eq(id).and(u::deleted_at.is_null())))
+        .set(u::password_hash.eq(hash))
+        .execute(conn)
+}
+
 pub fn find_by_keys(conn: &mut PgConnection, keys: &[String]) -> QueryResult<Vec<UserRow>> {
     u::users
         .filter(u::username_key.eq_any(keys).and(u::deleted_at.is_null()))
@@ -64,6 +99,7 @@ pub fn soft_delete(conn: &mut PgConnection, id: UserId) -> QueryResult<()> {
         .set((
             u::deleted_at.eq(Some(Utc::now())),
             u::username_key.eq(None::<String>),
+            u::username_skeleton.eq(None::<String>),
             u::password_hash.eq(""),
             u::status_message.eq(""),
         ))

@@ -4,13 +4,16 @@
 
 use crate::authcache::AuthCache;
 use crate::config::GatewayConfig;
+use crate::events::addrs::AddrStreams;
+use crate::events::registry::StreamCaps;
 use crate::events::router::{self, Router};
 use crate::events::Hub;
+use crate::hashing::Hashing;
+use crate::limits::Limiters;
 use crate::metrics::Metrics;
 use crate::publisher::Publisher;
-use crate::ratelimit::RateLimiter;
 use crate::state::AppState;
-use crate::{json, password, routes};
+use crate::{json, layers, password, routes};
 use actix_web::dev::{Server, Service};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
@@ -26,6 +29,7 @@ pub struct Application {
     port: u16,
     server: Server,
     router: JoinHandle<anyhow::Result<()>>,
+    metrics_server: Option<JoinHandle<std::io::Result<()>>>,
     state: Arc<AppState>,
     shutdown: CancellationToken,
 }
@@ -41,11 +45,13 @@ impl Application {
         let router = events_router(&state).await?;
         let (server, port) = http_server(Arc::clone(&state))?;
         let router = tokio::spawn(router.run(shutdown.clone()));
+        let metrics_server = metrics_server(&state, &shutdown)?;
         tracing::info!(port, "gateway listening");
         Ok(Self {
             port,
             server,
             router,
+            metrics_server,
             state,
             shutdown,
         })
@@ -70,6 +76,9 @@ impl Application {
         self.shutdown.cancel();
         let _ = stopper.await;
         self.router.await.context("router task")??;
+        if let Some(metrics) = self.metrics_server {
+            metrics.await?.context("serving metrics")?;
+        }
         tracing::info!("gateway stopped");
         Ok(served?)
     }
@@ -90,12 +99,21 @@ async fn shared_state(config: GatewayConfig) -> anyhow::Result<AppState> {
             Duration::from_secs(3),
         )?,
         publisher: Publisher::new(&config.kafka, &gateway_id)?,
-        hub: Arc::new(Hub::new(partitions, replay, buffer, Arc::clone(&metrics))),
+        hub: Arc::new(
+            Hub::new(partitions, replay, buffer, Arc::clone(&metrics)).with_stream_caps(
+                StreamCaps {
+                    per_session: config.limits.streams_per_session,
+                    per_user: config.limits.streams_per_user,
+                },
+            ),
+        ),
+        addr_streams: AddrStreams::new(config.limits.streams_per_address),
         waiters: Arc::default(),
         auth_cache: AuthCache::new(Duration::from_secs(config.auth_cache_secs)),
         metrics,
         dummy_hash: spawn_blocking(password::dummy_hash).await?,
-        send_limiter: RateLimiter::new(config.send_rate, config.send_burst),
+        limits: Limiters::new(&config.limits),
+        hashing: Hashing::new(config.limits.hash_queue),
         gateway_id,
         config: Arc::new(config),
     })
@@ -105,6 +123,19 @@ async fn shared_state(config: GatewayConfig) -> anyhow::Result<AppState> {
 async fn events_router(state: &Arc<AppState>) -> anyhow::Result<Router> {
     let state = Arc::clone(state);
     spawn_blocking(move || Router::new(state)).await?
+}
+
+/// `/metrics` on `PARLEY_METRICS_LISTEN`, when set, until `shutdown` fires.
+fn metrics_server(
+    state: &AppState,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<Option<JoinHandle<std::io::Result<()>>>> {
+    let Some(addr) = &state.config.metrics_listen else {
+        return Ok(None);
+    };
+    let listener = TcpListener::bind(addr).with_context(|| format!("binding {addr}"))?;
+    let served = routes::metrics::serve(listener, Arc::clone(&state.metrics), shutdown.clone());
+    Ok(Some(tokio::spawn(served)))
 }
 
 /// The HTTP server on `config.listen`, and its port: the routes, the static web client,
@@ -122,6 +153,8 @@ fn http_server(state: Arc<AppState>) -> anyhow::Result<(Server, u16)> {
             .app_data(json::json_config())
             .app_data(json::path_config())
             .app_data(json::query_config())
+            .wrap(actix_web::middleware::from_fn(layers::catch_panics))
+            .wrap(layers::security_headers(state.config.cookie_secure))
             .wrap_fn(move |req, srv| {
                 let metrics = Arc::clone(&metrics);
                 srv.call(req).inspect(move |res| {
@@ -133,6 +166,7 @@ fn http_server(state: Arc<AppState>) -> anyhow::Result<(Server, u16)> {
             .configure(routes::configure)
             .service(actix_files::Files::new("/", &static_dir).index_file("index.html"))
     })
+    .on_connect(layers::on_connect)
     .listen(listener)?
     .disable_signals()
     .shutdown_timeout(5);

@@ -1,19 +1,24 @@
 //! Authentication: a bearer token or the `parley_session` cookie, looked up by its
-//! SHA-256 hash. Cookie-authenticated writes from another origin are refused (CSRF).
+//! SHA-256 hash. A session ends after `PARLEY_SESSION_IDLE_SECS` unused or
+//! `PARLEY_SESSION_MAX_SECS` after login. Forged cookie writes are refused before this
+//! runs (`crate::csrf`).
 
 use crate::authcache::Cached;
 use crate::blocking;
+use crate::dispatch::Origin;
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::dev::Payload;
-use actix_web::http::Method;
 use actix_web::{web, FromRequest, HttpRequest};
 use base64::Engine;
+use chrono::{DateTime, Utc};
 use futures_util::future::LocalBoxFuture;
+use parley_schema::command::Command;
 use parley_schema::model::User;
-use parley_schema::{ErrorCode, SessionId, UserId};
+use parley_schema::{SessionId, UserId};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use std::time::Duration;
 
 pub const COOKIE: &str = "parley_session";
 
@@ -22,6 +27,9 @@ pub const COOKIE: &str = "parley_session";
 pub struct AuthUser {
     pub user_id: UserId,
     pub session_id: SessionId,
+    pub created_at: DateTime<Utc>,
+    /// The session's last noted use (moved at most every few minutes).
+    pub last_seen_at: DateTime<Utc>,
     pub user: User,
 }
 
@@ -45,41 +53,62 @@ fn bearer(req: &HttpRequest) -> Option<String> {
         .then(|| token.trim().to_owned())
 }
 
-/// Whether a browser request's `Origin` names this server.
-fn same_origin(req: &HttpRequest) -> bool {
-    let Some(origin) = req.headers().get("origin").and_then(|o| o.to_str().ok()) else {
-        return true;
+/// Why a known session no longer counts, if it does not.
+fn expired(auth: &AuthUser, idle: Duration, max: Duration) -> bool {
+    let age = |t: DateTime<Utc>| (Utc::now() - t).to_std().unwrap_or_default();
+    age(auth.created_at) > max || age(auth.last_seen_at) > idle
+}
+
+/// Notes a use of the session when the last noted one is older than the touch interval:
+/// publishes a `touch_session` (nobody waits) and moves the cached time, so the next
+/// requests do not publish again.
+fn touch(state: &web::Data<AppState>, hash: String, auth: &mut AuthUser, generation: u64) {
+    let idle = state.config.session_idle_secs;
+    let every = Duration::from_secs((idle / 4).clamp(1, 300));
+    let now = Utc::now();
+    if (now - auth.last_seen_at).to_std().unwrap_or_default() < every {
+        return;
+    }
+    auth.last_seen_at = now;
+    state.auth_cache.put(hash, auth.clone(), generation);
+    let command = Command::TouchSession {
+        session_id: auth.session_id,
+        at: now,
     };
-    let host = req.connection_info().host().to_owned();
-    let origin_host = origin
-        .split_once("://")
-        .map(|(_, rest)| rest)
-        .unwrap_or(origin)
-        .trim_end_matches('/');
-    origin_host.eq_ignore_ascii_case(&host)
+    let (state, origin) = (state.clone(), Origin::from(&*auth));
+    actix_web::rt::spawn(async move {
+        let wait = crate::dispatch::Wait::Preferred(None);
+        if let Err(e) = crate::dispatch::submit(&state, origin, command, wait).await {
+            tracing::warn!(error = %e, "noting a session's use");
+        }
+    });
 }
 
 async fn authenticate(req: HttpRequest) -> Result<AuthUser, ApiError> {
-    let (token, via_cookie) = match bearer(&req) {
-        Some(t) => (t, false),
+    let token = match bearer(&req) {
+        Some(t) => t,
         None => match req.cookie(COOKIE) {
-            Some(c) => (c.value().to_owned(), true),
+            Some(c) => c.value().to_owned(),
             None => return Err(ApiError::unauthenticated()),
         },
     };
-    if via_cookie && req.method() != Method::GET && !same_origin(&req) {
-        return Err(ApiError::new(
-            ErrorCode::Forbidden,
-            "cross-origin writes with a session cookie are refused",
-        ));
-    }
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal("no app state".into()))?
         .clone();
+    let idle = Duration::from_secs(state.config.session_idle_secs);
+    let max = Duration::from_secs(state.config.session_max_secs);
     let hash = token_hash(&token);
+    // Read before Postgres: an eviction (logout) after this point wins over our put.
+    let generation = state.auth_cache.generation();
     let stale = match state.auth_cache.get(&hash) {
-        Cached::Fresh(user) => return Ok(user),
+        Cached::Fresh(mut user) => {
+            if expired(&user, idle, max) {
+                return Err(ApiError::unauthenticated());
+            }
+            touch(&state, hash, &mut user, generation);
+            return Ok(user);
+        }
         Cached::Stale(user) => Some(user),
         Cached::Missing => None,
     };
@@ -91,15 +120,23 @@ async fn authenticate(req: HttpRequest) -> Result<AuthUser, ApiError> {
     let (session, user) = match (found, stale) {
         (Ok(found), _) => found.ok_or_else(ApiError::unauthenticated)?,
         // Postgres is unreachable: a session we knew is still good (logouts evict).
-        (Err(ApiError::Db(e)), Some(user)) if e.is_transient() => return Ok(user),
+        (Err(ApiError::Db(e)), Some(user)) if e.is_transient() && !expired(&user, idle, max) => {
+            return Ok(user)
+        }
         (Err(e), _) => return Err(e),
     };
-    let auth = AuthUser {
+    let mut auth = AuthUser {
         user_id: user.id,
         session_id: session.id,
+        created_at: session.created_at,
+        last_seen_at: session.last_seen_at,
         user: parley_db::views::user(&user),
     };
-    state.auth_cache.put(hash, auth.clone());
+    if expired(&auth, idle, max) {
+        return Err(ApiError::unauthenticated());
+    }
+    state.auth_cache.put(hash.clone(), auth.clone(), generation);
+    touch(&state, hash, &mut auth, generation);
     Ok(auth)
 }
 

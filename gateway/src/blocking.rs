@@ -19,22 +19,3 @@ where
     .await
     .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
 }
-
-/// At most this many CPU-heavy jobs at once: each Argon2 hash takes 19 MiB and a core,
-/// and a burst of logins must neither starve the HTTP threads nor balloon memory.
-static CPU_PERMITS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
-
-/// Runs CPU-heavy work (password hashing) on a blocking thread, two at a time.
-pub async fn cpu<T, F>(f: F) -> Result<T, ApiError>
-where
-    T: Send + 'static,
-    F: FnOnce() -> T + Send + 'static,
-{
-    let _permit = CPU_PERMITS
-        .acquire()
-        .await
-        .map_err(|e| ApiError::Internal(format!("cpu permits closed: {e}")))?;
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))
-}

@@ -1,5 +1,7 @@
 //! The gateway's configuration: every variable it reads, documented for `--help`.
 
+use crate::limits::LimitsConfig;
+use crate::peer::TrustedProxies;
 use clap::Parser;
 use parley_bus::KafkaArgs;
 use secrecy::SecretString;
@@ -44,26 +46,48 @@ pub struct GatewayConfig {
     #[arg(long, env = "PARLEY_STREAM_BUFFER", default_value_t = 1024)]
     pub stream_buffer: usize,
 
-    /// Seconds between keep-alive comments on idle streams.
-    #[arg(long, env = "PARLEY_KEEPALIVE_SECS", default_value_t = 15)]
+    /// Seconds between keep-alive comments on idle streams. A client that went away is
+    /// noticed at the second write after it went (a closed connection), or once data sent
+    /// stays unacknowledged for 20 s (`TCP_USER_TIMEOUT`, a vanished one): within 30 s.
+    #[arg(long, env = "PARLEY_KEEPALIVE_SECS", default_value_t = 10)]
     pub keep_alive_secs: u64,
 
     /// Mark the session cookie `Secure` (set when served over HTTPS).
     #[arg(long, env = "PARLEY_COOKIE_SECURE", default_value_t = false)]
     pub cookie_secure: bool,
 
+    /// A session unused this many seconds ends (default 30 days). Use is noted at most
+    /// every `min(300, this / 4)` seconds.
+    #[arg(long, env = "PARLEY_SESSION_IDLE_SECS", default_value_t = 30 * 86_400)]
+    pub session_idle_secs: u64,
+
+    /// A session ends this many seconds after login, however much it is used (default 90
+    /// days); also the cookie's `Max-Age`.
+    #[arg(long, env = "PARLEY_SESSION_MAX_SECS", default_value_t = 90 * 86_400)]
+    pub session_max_secs: u64,
+
     /// Seconds an authenticated session is trusted without asking Postgres again (logout
     /// and account deletion take effect at once regardless).
     #[arg(long, env = "PARLEY_AUTH_CACHE_SECS", default_value_t = 60)]
     pub auth_cache_secs: u64,
 
-    /// Messages a user may send per second (per gateway), on average.
-    #[arg(long, env = "PARLEY_SEND_RATE", default_value_t = 10.0)]
-    pub send_rate: f64,
+    #[command(flatten)]
+    pub limits: LimitsConfig,
 
-    /// Messages a user may send at once before `PARLEY_SEND_RATE` applies.
-    #[arg(long, env = "PARLEY_SEND_BURST", default_value_t = 30)]
-    pub send_burst: u32,
+    /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Host` are believed: a comma-
+    /// separated list of addresses or CIDR networks (default: none).
+    #[arg(long, env = "PARLEY_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: TrustedProxies,
+
+    /// Serve `/metrics` on this address of its own instead (e.g. `127.0.0.1:9188`); then
+    /// the main listener does not serve it at all.
+    #[arg(long, env = "PARLEY_METRICS_LISTEN")]
+    pub metrics_listen: Option<String>,
+
+    /// A bearer token that opens `/metrics` on the main listener to callers other than
+    /// loopback ones; never printed.
+    #[arg(long, env = "PARLEY_METRICS_TOKEN")]
+    pub metrics_token: Option<SecretString>,
 
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "PARLEY_HTTP_WORKERS")]

@@ -76,6 +76,19 @@ pub enum Sent {
     },
 }
 
+/// The per-user limits: sends have their own; logging out is never limited, and a login
+/// (no session yet) is limited per address and account before its hash.
+fn limit(state: &AppState, origin: &Origin, command: &Command) -> Result<(), ApiError> {
+    let (Some(user), Some(_)) = (origin.actor, origin.session) else {
+        return Ok(());
+    };
+    match command {
+        Command::SendMessage { .. } => state.limits.send(user),
+        Command::CloseSession { .. } | Command::TouchSession { .. } => Ok(()),
+        _ => state.limits.write(user),
+    }
+}
+
 /// Publishes `command` from `origin` and waits for its outcome as `wait` says.
 ///
 /// The handler's span gets the command's `request_id` (when it declares the field), and the
@@ -87,12 +100,17 @@ pub async fn submit(
     wait: Wait,
 ) -> Result<Sent, ApiError> {
     let origin = origin.into();
+    limit(state, &origin, &command)?;
     let timeout = match wait {
         Wait::Preferred(d) => d,
         Wait::Required => Some(Duration::from_secs(state.config.wait_timeout_secs)),
     };
     let env = CommandEnvelope {
-        result_wanted: timeout.is_some() || !matches!(command, Command::SendMessage { .. }),
+        result_wanted: timeout.is_some()
+            || !matches!(
+                command,
+                Command::SendMessage { .. } | Command::TouchSession { .. }
+            ),
         request_id: RequestId::new(),
         actor: origin.actor,
         session_id: origin.session,

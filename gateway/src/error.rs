@@ -16,6 +16,8 @@ use thiserror::Error;
 pub enum ApiError {
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
+    #[error("busy")]
+    Busy { retry_after_secs: u64 },
     #[error("{}: {}", .0.code.as_str(), .0.message)]
     Client(ErrorBody),
     #[error("database: {0}")]
@@ -41,6 +43,13 @@ impl ApiError {
         }
     }
 
+    /// Too much work queued (password hashing): `503 unavailable` with `Retry-After`.
+    pub fn busy(retry: std::time::Duration) -> Self {
+        Self::Busy {
+            retry_after_secs: retry.as_secs_f64().ceil().max(1.0) as u64,
+        }
+    }
+
     pub fn unauthenticated() -> Self {
         Self::new(ErrorCode::Unauthenticated, "log in first")
     }
@@ -55,6 +64,10 @@ impl ApiError {
             Self::RateLimited { .. } => ErrorBody::new(
                 ErrorCode::RateLimited,
                 "you are sending too fast; slow down",
+            ),
+            Self::Busy { .. } => ErrorBody::new(
+                ErrorCode::Unavailable,
+                "too many sign-ins at once; try again shortly",
             ),
             Self::Db(DbError::Unavailable(_)) | Self::Kafka(_) => ErrorBody::new(
                 ErrorCode::Unavailable,
@@ -83,7 +96,7 @@ impl ResponseError for ApiError {
         let mut resp = HttpResponse::build(self.status_code());
         match self {
             Self::Client(_) => {}
-            Self::RateLimited { retry_after_secs } => {
+            Self::RateLimited { retry_after_secs } | Self::Busy { retry_after_secs } => {
                 resp.insert_header(("Retry-After", retry_after_secs.to_string()));
             }
             _ => tracing::error!(error = %self, "request failed"),

@@ -11,7 +11,9 @@
 
 mod shared;
 
-use crate::routes::{friends, health, members, messages, reads, rooms, saved, sessions, users};
+use crate::routes::{
+    devices, friends, health, members, messages, metrics, reads, rooms, saved, sessions, users,
+};
 use actix_web::HttpResponse;
 use parley_schema::error::ErrorResponse;
 use parley_schema::event::{
@@ -20,11 +22,12 @@ use parley_schema::event::{
 };
 use parley_schema::model::{
     Accepted, Author, FriendList, Message, MessageList, PublicRoomList, ReadMarker, Room,
-    RoomDetail, RoomList, RoomSummary, SavedList, SessionCreated, User, Visibility,
+    RoomDetail, RoomList, RoomSummary, SavedList, SessionCreated, SessionInfo, SessionList, User,
+    Visibility,
 };
 use parley_schema::requests::{
-    CreateRoomRequest, LoginRequest, MarkReadRequest, RegisterRequest, SendMessageRequest,
-    UpdateProfileRequest, UsernameRequest,
+    ChangePasswordRequest, CreateRoomRequest, LoginRequest, MarkReadRequest, RegisterRequest,
+    SendMessageRequest, UpdateProfileRequest, UsernameRequest,
 };
 use parley_schema::{ErrorBody, ErrorCode, MessageId, RequestId, RoomId, UserId};
 use serde::Serialize;
@@ -104,9 +107,10 @@ impl Modify for Security {
             "cookie",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
                 crate::auth::COOKIE,
-                "The session cookie set by `POST /api/sessions` (HttpOnly, SameSite=Lax). A \
-                 write with it whose `Origin` names another origin is refused with `403 \
-                 forbidden`.",
+                "The session cookie set by `POST /api/sessions` (HttpOnly, SameSite=Lax, \
+                 Max-Age). A write with it must come from this origin (a same-origin \
+                 `Origin` or `Sec-Fetch-Site: same-origin`, else `403 forbidden`) and send \
+                 its body as `application/json` (else `415 unsupported_media_type`).",
             ))),
         );
     }
@@ -116,9 +120,10 @@ impl Modify for Security {
 #[openapi(
     info(title = "Parley", description = DESCRIPTION),
     paths(
-        health::healthz, health::readyz, health::metrics,
+        health::healthz, health::readyz, metrics::metrics,
         users::register, users::profile, users::me, users::update_me, users::delete_me,
         sessions::login, sessions::logout,
+        devices::list, devices::revoke, devices::revoke_others, devices::change_password,
         friends::list, friends::add, friends::remove,
         rooms::list, rooms::create, rooms::detail,
         members::delete_room, members::add, members::remove,
@@ -129,7 +134,7 @@ impl Modify for Security {
     components(schemas(
         UserId, RoomId, MessageId, RequestId, User, Author, Visibility, Room, RoomDetail,
         RoomSummary, RoomList, PublicRoomList, RoomListing, RoomScope, Message, MessageList,
-        ReadMarker, SessionCreated, FriendList, SavedList, Accepted, RegisterRequest, LoginRequest,
+        ReadMarker, SessionCreated, SessionInfo, SessionList, ChangePasswordRequest, FriendList, SavedList, Accepted, RegisterRequest, LoginRequest,
         UpdateProfileRequest, CreateRoomRequest, UsernameRequest, SendMessageRequest,
         MarkReadRequest, ErrorResponse, ErrorBody, ErrorCode, ReadyEvent, ResultEvent, RoomEvent,
         RoomChange, MemberEvent, MemberChange, FriendEvent, FriendChange, ResetEvent, Health,
@@ -138,7 +143,7 @@ impl Modify for Security {
     modifiers(&Security, &Conventions),
     tags(
         (name = "accounts", description = "Registration, my profile, public profiles."),
-        (name = "sessions", description = "Logging in and out."),
+        (name = "sessions", description = "Logging in and out; my sessions (devices)."),
         (name = "friends", description = "My friend list (one-way)."),
         (name = "rooms", description = "Rooms and their members."),
         (name = "messages", description = "History, sending, read markers."),

@@ -21,7 +21,9 @@ fn parse_one(pref: &str) -> Option<Duration> {
         return None;
     }
     let secs: f64 = value.trim().trim_matches('"').parse().ok()?;
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs).min(MAX_WAIT))
+    // Clamp before converting: `Duration::from_secs_f64` panics past `u64::MAX` seconds.
+    (secs.is_finite() && secs >= 0.0)
+        .then(|| Duration::from_secs_f64(secs.min(MAX_WAIT.as_secs_f64())))
 }
 
 #[cfg(test)]
@@ -36,5 +38,28 @@ mod tests {
         assert_eq!(parse_one("wait=100"), Some(MAX_WAIT));
         assert_eq!(parse_one("wait=-1"), None);
         assert_eq!(parse_one("wait=abc"), None);
+    }
+
+    #[test]
+    fn huge_and_odd_waits_are_capped_not_panics() {
+        assert_eq!(parse_one("wait=1e20"), Some(MAX_WAIT));
+        assert_eq!(parse_one("wait=1e308"), Some(MAX_WAIT));
+        assert_eq!(parse_one("wait=inf"), None);
+        assert_eq!(parse_one("wait=NaN"), None);
+        assert_eq!(parse_one("wait=-0"), Some(Duration::ZERO));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_header_value_parses_without_panicking(value in "\\PC*") {
+            let _ = value.split(',').find_map(parse_one);
+        }
+
+        #[test]
+        fn any_number_gives_a_wait_within_the_cap(secs in proptest::num::f64::ANY) {
+            if let Some(wait) = parse_one(&format!("wait={secs}")) {
+                proptest::prop_assert!(wait <= MAX_WAIT);
+            }
+        }
     }
 }

@@ -2,10 +2,12 @@
 
 use crate::authcache::AuthCache;
 use crate::config::GatewayConfig;
+use crate::events::addrs::AddrStreams;
 use crate::events::Hub;
+use crate::hashing::Hashing;
+use crate::limits::Limiters;
 use crate::metrics::Metrics;
 use crate::publisher::Publisher;
-use crate::ratelimit::RateLimiter;
 use crate::waiters::Waiters;
 use parley_db::PgPool;
 use std::sync::Arc;
@@ -20,8 +22,12 @@ pub struct AppState {
     pub waiters: Arc<Waiters>,
     pub auth_cache: AuthCache,
     pub metrics: Arc<Metrics>,
-    /// Message sends per user.
-    pub send_limiter: RateLimiter,
+    /// Writes per user, sign-ins per address and account.
+    pub limits: Limiters,
+    /// Password hashing, two at a time behind a bounded queue.
+    pub hashing: Hashing,
+    /// Open event streams per client address.
+    pub addr_streams: Arc<AddrStreams>,
     /// A password hash to verify against for unknown users (equal timing).
     pub dummy_hash: String,
 }

@@ -69,9 +69,27 @@ pub enum Command {
         session_id: SessionId,
         /// Hex SHA-256 of the bearer token.
         token_hash: String,
+        /// The client's `User-Agent`, cut to 256 characters, to tell devices apart.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        user_agent: String,
     },
+    /// Ends one of the actor's sessions (logout, or revoking another device).
     CloseSession {
         session_id: SessionId,
+    },
+    /// Ends every session of the actor but `keep` ("log out everywhere else").
+    CloseOtherSessions {
+        keep: SessionId,
+    },
+    /// A new password hash; every session but `keep` ends.
+    ChangePassword {
+        password_hash: String,
+        keep: SessionId,
+    },
+    /// The session was used at `at` (published at most every few minutes per session).
+    TouchSession {
+        session_id: SessionId,
+        at: DateTime<Utc>,
     },
     UpdateProfile {
         display_name: Option<String>,

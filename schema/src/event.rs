@@ -178,6 +178,14 @@ pub struct ResetEvent {
     pub reason: String,
 }
 
+/// Sent as a stream's last event when the server ends it for good (too many streams for
+/// one session or user: the oldest goes). The client should not reconnect by itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StreamClosedEvent {
+    pub reason: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod model;
 pub mod outcome;
 pub mod requests;
+pub mod text;
 pub mod validate;
 
 pub use error::{ErrorBody, ErrorCode};

@@ -100,6 +100,27 @@ pub struct SessionCreated {
     pub user: User,
 }
 
+/// One of my sessions (a signed-in device), in `GET /api/sessions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionInfo {
+    pub id: crate::SessionId,
+    pub created_at: DateTime<Utc>,
+    /// When it was last used, to within a few minutes.
+    pub last_seen_at: DateTime<Utc>,
+    /// The `User-Agent` it signed in with (may be empty).
+    pub user_agent: String,
+    /// Whether this is the session of the request that asked.
+    pub current: bool,
+}
+
+/// `GET /api/sessions`: the most recently used first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionList {
+    pub sessions: Vec<SessionInfo>,
+}
+
 /// The `202 Accepted` body of a write.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -72,3 +72,12 @@ pub struct MarkReadRequest {
     #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub seq: i64,
 }
+
+/// `PUT /api/me/password`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
+    pub new_password: String,
+}

@@ -1,12 +1,12 @@
 //! Input rules of API.md, applied at the gateway before anything is published.
 //!
 //! Each constructor takes raw input and returns a value that is known to be valid, or a
-//! [`ValidationError`] naming the field. Lengths count Unicode scalar values, after NFC
-//! normalization for names (so a Korean nickname typed as decomposed jamo is the same
-//! nickname as its composed form).
+//! [`ValidationError`] naming the field. Lengths count Unicode scalar values, after NFKC
+//! normalization for nicknames (so a Korean nickname typed as decomposed jamo is the same
+//! nickname as its composed form). Which characters are allowed: [`crate::text`].
 
+use crate::text;
 use thiserror::Error;
-use unicode_normalization::UnicodeNormalization;
 
 /// A rule an input broke.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -39,21 +39,36 @@ fn check_len(
     Ok(())
 }
 
-/// A nickname: 3-32 Unicode letters, digits, `_`, `.`, `-`.
+/// Refuses controls and bidi controls (newline and tab too unless `multiline`).
+fn check_chars(field: &'static str, value: &str, multiline: bool) -> Result<(), ValidationError> {
+    match text::forbidden_char(value, multiline) {
+        Some(bad) => Err(invalid(
+            field,
+            format!(
+                "{field} may not hold the control character U+{:04X}",
+                bad as u32
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A nickname: 3-32 Unicode letters, digits, `_`, `.`, `-` (UTS #39 identifier characters
+/// only, so nothing invisible), stored in NFKC form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Username(String);
 
 impl Username {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
-        let name: String = raw.trim().nfc().collect();
+        let name = text::nickname_form(raw);
         check_len("username", &name, 3, 32)?;
-        if let Some(bad) = name
-            .chars()
-            .find(|c| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '-')))
-        {
+        if let Some(bad) = name.chars().find(|&c| !text::nickname_char(c)) {
             return Err(invalid(
                 "username",
-                format!("username may hold letters, digits, '_', '.' and '-' only, not {bad:?}"),
+                format!(
+                    "username may hold letters, digits, '_', '.' and '-' only, not U+{:04X}",
+                    bad as u32
+                ),
             ));
         }
         Ok(Self(name))
@@ -63,9 +78,14 @@ impl Username {
         &self.0
     }
 
-    /// The uniqueness key: names equal without regard to case share it.
+    /// The look-up key: names equal without regard to case share it.
     pub fn key(&self) -> String {
         username_key(&self.0)
+    }
+
+    /// The uniqueness key: names that look alike share it ([`text::nickname_skeleton`]).
+    pub fn skeleton(&self) -> String {
+        text::nickname_skeleton(&self.0)
     }
 
     pub fn into_inner(self) -> String {
@@ -75,7 +95,7 @@ impl Username {
 
 /// The case-insensitive key of a (possibly unvalidated) nickname, for look-ups.
 pub fn username_key(name: &str) -> String {
-    name.trim().nfc().collect::<String>().to_lowercase()
+    text::nickname_key(name)
 }
 
 /// A password of 8-128 characters. Never logged, never published.
@@ -100,7 +120,7 @@ impl Password {
 }
 
 macro_rules! trimmed_text {
-    ($(#[$doc:meta])* $name:ident, $field:literal, $min:expr, $max:expr) => {
+    ($(#[$doc:meta])* $name:ident, $field:literal, $min:expr, $max:expr, $multiline:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub struct $name(String);
@@ -109,6 +129,7 @@ macro_rules! trimmed_text {
             pub fn parse(raw: &str) -> Result<Self, ValidationError> {
                 let value = raw.trim();
                 check_len($field, value, $min, $max)?;
+                check_chars($field, value, $multiline)?;
                 Ok(Self(value.to_owned()))
             }
 
@@ -121,29 +142,30 @@ macro_rules! trimmed_text {
 
 trimmed_text!(
     /// A display name: 1-64 characters after trimming.
-    DisplayName, "display_name", 1, 64
+    DisplayName, "display_name", 1, 64, false
 );
 trimmed_text!(
     /// A status message: 0-140 characters after trimming.
-    StatusMessage, "status_message", 0, 140
+    StatusMessage, "status_message", 0, 140, false
 );
 trimmed_text!(
     /// A room name: 1-100 characters after trimming.
-    RoomName, "name", 1, 100
+    RoomName, "name", 1, 100, false
 );
 trimmed_text!(
     /// A message body: 1-4000 characters after trimming.
-    MessageBody, "body", 1, 4000
+    MessageBody, "body", 1, 4000, true
 );
 trimmed_text!(
     /// A client-chosen idempotency key for a message: 1-64 characters.
-    ClientId, "client_id", 1, 64
+    ClientId, "client_id", 1, 64, false
 );
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use unicode_normalization::UnicodeNormalization;
 
     #[test]
     fn korean_nicknames_are_valid() {
@@ -169,6 +191,32 @@ mod tests {
             let err = Username::parse(bad).err();
             assert_eq!(err.map(|e| e.field), Some("username"), "{bad}");
         }
+    }
+
+    #[test]
+    fn look_alike_nicknames_are_stored_in_nfkc_and_share_a_skeleton() {
+        let real = Username::parse("admin").map(|u| u.skeleton());
+        let wide = Username::parse("ａｄｍｉｎ");
+        assert_eq!(wide.as_ref().map(Username::as_str), Ok("admin"));
+        assert_eq!(Username::parse("аdmin").map(|u| u.skeleton()), real);
+        assert!(Username::parse("admin\u{3164}").is_err(), "Hangul filler");
+        assert!(
+            Username::parse("ad\u{200B}min").is_err(),
+            "zero-width space"
+        );
+    }
+
+    #[test]
+    fn text_fields_refuse_controls_and_bidi_overrides() {
+        assert_eq!(
+            MessageBody::parse("a\0b").err().map(|e| e.field),
+            Some("body")
+        );
+        assert!(MessageBody::parse("two\nlines\tand a tab").is_ok());
+        assert!(DisplayName::parse("two\nlines").is_err());
+        assert!(StatusMessage::parse("\u{1b}[31m").is_err());
+        assert!(RoomName::parse("x\u{202E}y").is_err());
+        assert!(ClientId::parse("id\0").is_err());
     }
 
     #[test]

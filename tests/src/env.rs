@@ -3,6 +3,7 @@
 //! database and prefix, the wait for `/readyz` and the teardown come from `parley-kit`, the
 //! same as for the process-based suites.
 
+use clap::Parser;
 use diesel::{Connection, PgConnection};
 use parley_bus::KafkaArgs;
 use parley_gateway::{Application, GatewayConfig};
@@ -71,6 +72,15 @@ pub fn test_env() -> &'static TestEnv {
 
 /// Creates a fresh database and topic prefix and starts a worker and a gateway on them.
 pub async fn spawn_env(services: &Services) -> anyhow::Result<TestEnv> {
+    spawn_env_with(services, |_| {}).await
+}
+
+/// [`spawn_env`], with the gateway's configuration changed by `tweak` (the tests' own
+/// generous limits are already set: put the defaults back to test the limits).
+pub async fn spawn_env_with(
+    services: &Services,
+    tweak: impl FnOnce(&mut GatewayConfig),
+) -> anyhow::Result<TestEnv> {
     let fresh = Fresh::create(services).await?;
     let database_url = fresh.database_url().to_owned();
     let kafka = KafkaArgs {
@@ -106,22 +116,27 @@ pub async fn spawn_env(services: &Services) -> anyhow::Result<TestEnv> {
             eprintln!("worker failed: {e:#}");
         }
     });
-    let gateway = GatewayConfig {
-        database_url: database_url.clone().into(),
-        kafka: kafka.clone(),
-        listen: "127.0.0.1:0".into(),
-        static_dir: paths::static_dir().display().to_string(),
-        db_pool_size: 8,
-        wait_timeout_secs: 15,
-        replay_per_partition: 5000,
-        stream_buffer: 256,
-        keep_alive_secs: 15,
-        cookie_secure: false,
-        auth_cache_secs: 60,
-        send_rate: 20.0,
-        send_burst: 20,
-        http_workers: Some(2),
-    };
+    let mut gateway = GatewayConfig::parse_from([
+        "gateway",
+        "--database-url",
+        &database_url,
+        "--kafka-bootstrap-servers",
+        &kafka.kafka_bootstrap_servers,
+    ]);
+    gateway.kafka = kafka.clone();
+    gateway.listen = "127.0.0.1:0".into();
+    gateway.static_dir = paths::static_dir().display().to_string();
+    gateway.wait_timeout_secs = 15;
+    gateway.stream_buffer = 256;
+    gateway.http_workers = Some(2);
+    // Tests register and log in hundreds of users from one address, and write fast.
+    let limits = &mut gateway.limits;
+    (limits.send_rate, limits.send_burst) = (20.0, 20);
+    (limits.write_rate, limits.write_burst) = (1000.0, 1000);
+    (limits.auth_addr_rate, limits.auth_addr_burst) = (1000.0, 1000);
+    (limits.auth_account_rate, limits.auth_account_burst) = (1000.0, 1000);
+    limits.hash_queue = 1000;
+    tweak(&mut gateway);
     let app = Application::build(gateway, shutdown.clone()).await?;
     let base_url = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(async move {

@@ -9,6 +9,6 @@ pub mod procs;
 pub mod sse;
 
 pub use client::{Api, Session};
-pub use env::{spawn_env, test_env, TestEnv};
+pub use env::{spawn_env, spawn_env_with, test_env, TestEnv};
 pub use parley_kit::{unique, Services};
 pub use sse::{EventStream, SseEvent};

@@ -5,6 +5,7 @@
 #![warn(clippy::too_many_lines)]
 
 pub mod apply;
+pub mod backfill;
 pub mod batch;
 pub mod config;
 pub mod delivery;
@@ -33,12 +34,14 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
         Duration::from_secs(5),
     )?;
     let migrate_pool = pool.clone();
-    let ran = tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
+    let ran = tokio::task::spawn_blocking(move || -> anyhow::Result<(usize, usize)> {
         let mut conn = migrate_pool.get().context("connecting to Postgres")?;
-        Ok(parley_db::migrate::run_pending(&mut conn)?)
+        let ran = parley_db::migrate::run_pending(&mut conn)?;
+        let skeletons = backfill::skeletons(&mut conn)?;
+        Ok((ran, skeletons))
     })
     .await??;
-    tracing::info!(migrations = ran, "database ready");
+    tracing::info!(migrations = ran.0, skeletons = ran.1, "database ready");
 
     let metrics = std::sync::Arc::new(metrics::WorkerMetrics::default());
     let server = match &config.metrics_listen {

@@ -4,7 +4,7 @@
 
 use crate::apply::{self, Applied};
 use parley_db::ledger::Entry;
-use parley_schema::command::CommandEnvelope;
+use parley_schema::command::{Command, CommandEnvelope};
 use parley_schema::event::{Event, EventEnvelope, EventName, Reply};
 use parley_schema::RequestId;
 use serde_json::value::RawValue;
@@ -78,9 +78,11 @@ fn finish(env: &CommandEnvelope, applied: Applied) -> Vec<EventEnvelope> {
         outcome,
         mut events,
     } = applied;
-    let told_by_message =
-        outcome.status() < 400 && events.iter().any(|e| matches!(e.event, Event::Message(_)));
-    let to = apply::result_audience(env).filter(|_| env.result_wanted || !told_by_message);
+    // A send's `message` event tells its sender; a session touch concerns nobody.
+    let told_otherwise = outcome.status() < 400
+        && (matches!(env.command, Command::TouchSession { .. })
+            || events.iter().any(|e| matches!(e.event, Event::Message(_))));
+    let to = apply::result_audience(env).filter(|_| env.result_wanted || !told_otherwise);
     if let Some(to) = to {
         // Before the events that close streams (logout, account deletion), so the caller's
         // streams still carry the outcome.

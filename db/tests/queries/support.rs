@@ -69,6 +69,7 @@ pub fn user(conn: &mut PgConnection, name: &str) -> anyhow::Result<UserRow> {
         password_hash: "hash".into(),
         created_at: Utc::now(),
         deleted_at: None,
+        username_skeleton: Some(parley_schema::text::nickname_skeleton(name)),
     };
     users::insert(conn, &row).context("inserting a user")?;
     Ok(row)

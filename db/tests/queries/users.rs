@@ -134,3 +134,27 @@ async fn soft_delete_keeps_the_row_but_frees_the_key_and_forgets_the_secrets() -
     })
     .await
 }
+
+#[tokio::test]
+async fn a_look_alike_nickname_is_a_unique_violation() -> anyhow::Result<()> {
+    with_db(|conn| {
+        let admin = user(conn, "admin")?;
+        let fake = UserRow {
+            id: UserId::new(),
+            username: "аdmin".into(), // Cyrillic а
+            username_key: Some("аdmin".into()),
+            ..admin
+        };
+
+        let err = users::insert(conn, &fake)
+            .err()
+            .context("the look-alike was inserted")?;
+
+        assert!(is_unique_violation(&err), "unexpected error: {err}");
+        let found =
+            users::find_by_skeleton(conn, &parley_schema::text::nickname_skeleton("аdmin"))?;
+        assert_eq!(found.map(|u| u.username), Some("admin".to_owned()));
+        Ok(())
+    })
+    .await
+}

@@ -38,6 +38,7 @@ fn user_shows_the_profile_but_not_the_secrets() {
         password_hash: "hash".into(),
         created_at: Utc::now(),
         deleted_at: None,
+        username_skeleton: None,
     };
 
     let user = views::user(&row);

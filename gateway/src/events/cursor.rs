@@ -40,4 +40,17 @@ mod tests {
         assert_eq!(Cursor::decode("-1.0.0.0", 4), None);
         assert_eq!(Cursor::decode("", 1), None);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_last_event_id_decodes_without_panicking(s in "\\PC*", n in 0usize..64) {
+            let _ = Cursor::decode(&s, n);
+        }
+
+        #[test]
+        fn every_cursor_round_trips(offsets in proptest::collection::vec(0i64..i64::MAX, 1..64)) {
+            let c = Cursor(offsets);
+            proptest::prop_assert_eq!(Cursor::decode(&c.encode(), c.0.len()), Some(c));
+        }
+    }
 }

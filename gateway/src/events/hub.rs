@@ -9,7 +9,7 @@
 //! stream it goes to (reference-counted, never re-encoded). A stream whose bounded buffer
 //! is full is closed; its client resumes from the last id it saw.
 
-use super::registry::Registry;
+use super::registry::{Registry, StreamCaps};
 use super::replay::{Admit, Audience, Replay, Routed, Start};
 use super::rooms::Rooms;
 use crate::metrics::Metrics;
@@ -72,6 +72,12 @@ impl Hub {
             caught_up: AtomicBool::new(false),
             progress: Notify::new(),
         }
+    }
+
+    /// The hub with the given caps on streams per session and per user.
+    pub fn with_stream_caps(self, caps: StreamCaps) -> Self {
+        self.lock().registry = Registry::with_caps(caps);
+        self
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {

@@ -1,12 +1,15 @@
 //! The stream registry: this gateway's open streams, by user, each a bounded channel.
 //!
 //! Invariants: a slot id is never reused; a user with no open stream has no entry; once
-//! closed (shutdown) the registry takes no new stream. Delivery never blocks: a stream
-//! whose buffer is full is dropped, and its client resumes from the last id it saw. The
-//! hub holds this behind its one lock, together with the replay buffer.
+//! closed (shutdown) the registry takes no new stream; a session holds at most
+//! `per_session` streams and a user at most `per_user`: a new stream is never refused,
+//! the oldest one goes instead, told so by a `stream_closed` event. Delivery never
+//! blocks: a stream whose buffer is full is dropped, and its client resumes from the last
+//! id it saw. The hub holds this behind its one lock, together with the replay buffer.
 
 use super::replay::Routed;
 use actix_web_lab::sse;
+use parley_schema::event::StreamClosedEvent;
 use parley_schema::{SessionId, UserId};
 use std::collections::HashMap;
 use tokio::sync::mpsc;
@@ -26,15 +29,52 @@ pub struct Delivery {
     pub closed_slow: u64,
 }
 
+/// How many streams a session and a user may hold at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamCaps {
+    pub per_session: usize,
+    pub per_user: usize,
+}
+
+impl Default for StreamCaps {
+    fn default() -> Self {
+        Self {
+            per_session: 10,
+            per_user: 30,
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct Registry {
     streams: HashMap<UserId, Vec<Slot>>,
     next_slot: u64,
     closed: bool,
+    caps: StreamCaps,
+}
+
+/// Ends `slot` for good: its last event says why (it is dropped by the caller).
+fn evict(slot: &Slot, reason: &str) {
+    let data = StreamClosedEvent {
+        reason: reason.to_owned(),
+    };
+    let json = serde_json::to_string(&data).unwrap_or_else(|_| "{}".into());
+    let _ = slot
+        .tx
+        .try_send(sse::Data::new(json).event("stream_closed").into());
+    tracing::info!(slot = slot.id, reason, "stream evicted");
 }
 
 impl Registry {
-    /// Opens a stream of `cap` buffered events for `user`; `None` once closed.
+    pub fn with_caps(caps: StreamCaps) -> Self {
+        Self {
+            caps,
+            ..Self::default()
+        }
+    }
+
+    /// Opens a stream of `cap` buffered events for `user`, evicting the oldest of the
+    /// session's or the user's streams past their caps; `None` once closed.
     pub fn open(
         &mut self,
         user: UserId,
@@ -47,10 +87,24 @@ impl Registry {
         let (tx, rx) = mpsc::channel(cap.max(1));
         self.next_slot += 1;
         let id = self.next_slot;
-        self.streams
-            .entry(user)
-            .or_default()
-            .push(Slot { id, session, tx });
+        let caps = self.caps;
+        let slots = self.streams.entry(user).or_default();
+        slots.push(Slot { id, session, tx });
+        // Slots are kept oldest first.
+        while slots.iter().filter(|s| s.session == session).count() > caps.per_session.max(1) {
+            if let Some(i) = slots.iter().position(|s| s.session == session) {
+                evict(
+                    &slots.remove(i),
+                    "too many streams for this session; the oldest closed",
+                );
+            }
+        }
+        while slots.len() > caps.per_user.max(1) {
+            evict(
+                &slots.remove(0),
+                "too many streams for this user; the oldest closed",
+            );
+        }
         Some((id, rx))
     }
 

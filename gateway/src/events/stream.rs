@@ -4,6 +4,7 @@
 //! the stream missed after `Last-Event-ID`, then live events. Keep-alive comments every
 //! `PARLEY_KEEPALIVE_SECS`. When the client goes, the stream's slot is detached.
 
+use super::addrs::Place;
 use super::hub::{Attached, Hub, Refused};
 use super::replay::Start;
 use crate::auth::AuthUser;
@@ -18,11 +19,13 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Detaches the stream's slot when actix drops the response body (client gone).
+/// Detaches the stream's slot when actix drops the response body (client gone), and gives
+/// its address's place back.
 struct DetachOnDrop {
     hub: Arc<Hub>,
     user: UserId,
     slot: u64,
+    _place: Option<Place>,
 }
 
 impl Drop for DetachOnDrop {
@@ -58,6 +61,10 @@ const RESET: &str = "the stream's cursor is too old or unknown; refetch state ov
             content_type = "text/event-stream", body = String),
         (status = 401, description = crate::openapi::ERR_UNAUTHENTICATED,
             body = parley_schema::error::ErrorResponse),
+        (status = 429, description = "`rate_limited`: this address has \
+            `PARLEY_STREAMS_PER_ADDRESS` streams open.",
+            body = parley_schema::error::ErrorResponse,
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
         (status = 503, description = "`unavailable`: the gateway is shutting down; reconnect \
             (another gateway serves the same cursor).",
             body = parley_schema::error::ErrorResponse),
@@ -72,12 +79,17 @@ pub async fn events(
         .headers()
         .get("last-event-id")
         .and_then(|v| v.to_str().ok());
+    let place = match state.config.trusted_proxies.client_ip(&req) {
+        Some(addr) => Some(state.addr_streams.take(addr)?),
+        None => None,
+    };
     let hub = Arc::clone(&state.hub);
     let Attached { slot, rx, start } = attach(&hub, &auth, cursor).await?;
     let guard = DetachOnDrop {
         hub,
         user: auth.user_id,
         slot,
+        _place: place,
     };
     let ready = ReadyEvent {
         user_id: auth.user_id,

@@ -1,12 +1,10 @@
-//! Liveness, readiness and metrics.
+//! Liveness and readiness.
 
 use crate::blocking;
-use crate::error::ApiError;
 use crate::openapi::{Health, Readiness};
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
-use parley_schema::ErrorCode;
 use rdkafka::producer::Producer;
 use std::time::Duration;
 
@@ -50,7 +48,8 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     .is_ok();
     let kafka = {
         let st = state.clone();
-        blocking::cpu(move || {
+        // Its own blocking thread: never queued behind password hashing.
+        tokio::task::spawn_blocking(move || {
             st.publisher
                 .client()
                 .client()
@@ -70,27 +69,4 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         kafka,
         events_caught_up,
     })
-}
-
-#[utoipa::path(
-    get,
-    path = "/metrics",
-    operation_id = "metrics",
-    tag = "operations",
-    summary = "Prometheus metrics",
-    description = "The gateway's metrics in the Prometheus text format (0.0.4). No \
-                   authentication.",
-    responses(
-        (status = 200, description = "Metrics.",
-            content_type = "text/plain; version=0.0.4", body = String),
-    )
-)]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(parley_telemetry::CONTENT_TYPE)
-        .body(state.metrics.render())
-}
-
-pub async fn api_not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::new(ErrorCode::NotFound, "no such endpoint"))
 }

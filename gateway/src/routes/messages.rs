@@ -115,9 +115,6 @@ pub async fn send(
     path: web::Path<Uuid>,
     body: crate::json::Json<SendMessageRequest>,
 ) -> Result<Sent, ApiError> {
-    if let Err(retry) = state.send_limiter.check(auth.user_id) {
-        return Err(ApiError::rate_limited(retry));
-    }
     let body = body.into_inner();
     let text = MessageBody::parse(&body.body)?.into_inner();
     let client_id = body

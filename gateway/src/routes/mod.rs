@@ -6,10 +6,13 @@
 //! `#[utoipa::path]` annotation and an entry in `ApiDoc` before the tests pass.
 
 mod common;
+pub(crate) mod devices;
+pub(crate) mod fallback;
 pub(crate) mod friends;
 pub(crate) mod health;
 pub(crate) mod members;
 pub(crate) mod messages;
+pub(crate) mod metrics;
 pub(crate) mod reads;
 pub(crate) mod rooms;
 pub(crate) mod saved;
@@ -34,11 +37,13 @@ macro_rules! route_table {
         ];
 
         pub fn configure(cfg: &mut web::ServiceConfig) {
-            cfg $(.route($rp, web::$rm().to($rh)))*
+            // Root paths: any other method on them is answered by the fallback (405).
+            cfg $(.route($rp, web::$rm().to($rh)).route($rp, web::route().to(fallback::not_routed)))*
                 .service(
                     web::scope("/api")
+                        .wrap(actix_web::middleware::from_fn(crate::csrf::guard))
                         $(.route($ap, web::$am().to($ah)))*
-                        .default_service(web::to(health::api_not_found)),
+                        .default_service(web::to(fallback::not_routed)),
                 );
         }
     };
@@ -48,7 +53,7 @@ route_table! {
     root {
         get "/healthz" => health::healthz,
         get "/readyz" => health::readyz,
-        get "/metrics" => health::metrics,
+        get "/metrics" => metrics::metrics,
     }
     api {
         post "/users" => users::register,
@@ -56,8 +61,12 @@ route_table! {
         get "/me" => users::me,
         patch "/me" => users::update_me,
         delete "/me" => users::delete_me,
+        put "/me/password" => devices::change_password,
         post "/sessions" => sessions::login,
         delete "/sessions/current" => sessions::logout,
+        get "/sessions" => devices::list,
+        delete "/sessions" => devices::revoke_others,
+        delete "/sessions/{session_id}" => devices::revoke,
         get "/friends" => friends::list,
         post "/friends" => friends::add,
         delete "/friends/{username}" => friends::remove,

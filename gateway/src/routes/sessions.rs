@@ -3,14 +3,13 @@
 
 use super::common::user_by_key;
 use crate::auth::{self, AuthUser, COOKIE};
-use crate::blocking;
 use crate::dispatch::{self, Origin, Sent, Wait};
 use crate::error::ApiError;
 use crate::openapi::{Authenticated, BadRequest, CrossOrigin, TimedOut, TooLarge, Unavailable};
 use crate::password;
 use crate::state::AppState;
 use actix_web::cookie::{Cookie, SameSite};
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use parley_schema::command::Command;
 use parley_schema::error::ErrorResponse;
 use parley_schema::model::{SessionCreated, User};
@@ -45,15 +44,24 @@ use parley_schema::{ErrorCode, SessionId};
 )]
 #[tracing::instrument(skip_all, fields(request_id))]
 pub async fn login(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: crate::json::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { username, password } = body.into_inner();
-    let found = user_by_key(&state, username_key(&username)).await?;
+    state
+        .limits
+        .auth_from(state.config.trusted_proxies.client_ip(&req))?;
+    let key = username_key(&username);
+    state.limits.login_to(&key)?;
+    let found = user_by_key(&state, key).await?;
     let hash = found
         .as_ref()
         .map_or_else(|| state.dummy_hash.clone(), |u| u.password_hash.clone());
-    let matches = blocking::cpu(move || password::verify(&password, &hash)).await?;
+    let matches = state
+        .hashing
+        .run(move || password::verify(&password, &hash))
+        .await?;
     let user = match found {
         Some(user) if matches => user,
         _ => {
@@ -64,9 +72,20 @@ pub async fn login(
         }
     };
     let token = auth::new_token();
+    let user_agent = req
+        .headers()
+        .get(actix_web::http::header::USER_AGENT)
+        .map(|v| {
+            String::from_utf8_lossy(v.as_bytes())
+                .chars()
+                .take(256)
+                .collect()
+        })
+        .unwrap_or_default();
     let command = Command::OpenSession {
         session_id: SessionId::new(),
         token_hash: auth::token_hash(&token),
+        user_agent,
     };
     let origin = Origin::user(user.id);
     let result = match dispatch::submit(&state, origin, command, Wait::Required).await? {
@@ -80,6 +99,9 @@ pub async fn login(
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(state.config.cookie_secure)
+        .max_age(actix_web::cookie::time::Duration::seconds(
+            i64::try_from(state.config.session_max_secs).unwrap_or(i64::MAX),
+        ))
         .finish();
     Ok(HttpResponse::Created()
         .cookie(cookie)

@@ -2,7 +2,6 @@
 
 use super::common::{invalid, user_by_key};
 use crate::auth::AuthUser;
-use crate::blocking;
 use crate::dispatch::{self, Origin, Sent, Wait};
 use crate::error::ApiError;
 use crate::openapi::{
@@ -38,10 +37,14 @@ use parley_schema::{ErrorBody, ErrorCode, UserId};
 )]
 #[tracing::instrument(skip_all, fields(request_id))]
 pub async fn register(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: crate::json::Json<RegisterRequest>,
 ) -> Result<Sent, ApiError> {
     let body = body.into_inner();
+    state
+        .limits
+        .auth_from(state.config.trusted_proxies.client_ip(&req))?;
     let username = Username::parse(&body.username)?;
     let password = Password::parse(&body.password)?;
     let display_name = match body.display_name.as_deref() {
@@ -53,7 +56,9 @@ pub async fn register(
     if user_by_key(&state, key.clone()).await?.is_some() {
         return Err(taken(username.as_str()));
     }
-    let password_hash = blocking::cpu(move || password::hash(password.expose()))
+    let password_hash = state
+        .hashing
+        .run(move || password::hash(password.expose()))
         .await?
         .map_err(ApiError::Internal)?;
     let command = Command::Register {

@@ -3,11 +3,11 @@
 use super::{reject, Applied, ApplyResult};
 use chrono::Utc;
 use diesel::prelude::*;
-use parley_db::rows::{SessionRow, UserRow};
+use parley_db::rows::UserRow;
 use parley_db::{sessions, users, views};
 use parley_schema::command::{Command, CommandEnvelope};
 use parley_schema::event::{Event, FriendChange, FriendEvent, MemberChange};
-use parley_schema::{ErrorBody, ErrorCode, Outcome, RequestId, Resource, SessionId, UserId};
+use parley_schema::{ErrorBody, ErrorCode, Outcome, RequestId, Resource, UserId};
 
 pub fn register(conn: &mut PgConnection, env: &CommandEnvelope) -> ApplyResult {
     let Command::Register {
@@ -20,7 +20,10 @@ pub fn register(conn: &mut PgConnection, env: &CommandEnvelope) -> ApplyResult {
     else {
         return Err(reject(ErrorCode::Internal, "not a registration"));
     };
-    if users::find_by_key(conn, username_key)?.is_some() {
+    let skeleton = parley_schema::text::nickname_skeleton(username);
+    if users::find_by_key(conn, username_key)?.is_some()
+        || users::find_by_skeleton(conn, &skeleton)?.is_some()
+    {
         return Err(taken(username));
     }
     let row = UserRow {
@@ -32,6 +35,7 @@ pub fn register(conn: &mut PgConnection, env: &CommandEnvelope) -> ApplyResult {
         password_hash: password_hash.to_owned(),
         created_at: Utc::now(),
         deleted_at: None,
+        username_skeleton: Some(skeleton),
     };
     match users::insert(conn, &row) {
         Ok(()) => Ok(created(env.request_id, views::user(&row))),
@@ -41,49 +45,14 @@ pub fn register(conn: &mut PgConnection, env: &CommandEnvelope) -> ApplyResult {
     }
 }
 
+pub(super) fn created(rid: RequestId, user: parley_schema::model::User) -> Applied {
+    Applied::new(rid, Outcome::Created(Resource::User(user)))
+}
+
 fn taken(username: &str) -> super::ApplyError {
     let message = format!("the nickname {username:?} is taken");
     let err = ErrorBody::new(ErrorCode::UsernameTaken, message).with_field("username");
     super::ApplyError::Rejected(err)
-}
-
-pub fn open_session(
-    conn: &mut PgConnection,
-    rid: RequestId,
-    actor: UserId,
-    session_id: SessionId,
-    token_hash: &str,
-) -> ApplyResult {
-    let Some(user) = users::find_active(conn, actor)? else {
-        return Err(reject(
-            ErrorCode::InvalidCredentials,
-            "wrong username or password",
-        ));
-    };
-    sessions::insert(
-        conn,
-        &SessionRow {
-            id: session_id,
-            user_id: actor,
-            token_hash: token_hash.to_owned(),
-            created_at: Utc::now(),
-        },
-    )?;
-    Ok(created(rid, views::user(&user)))
-}
-
-fn created(rid: RequestId, user: parley_schema::model::User) -> Applied {
-    Applied::new(rid, Outcome::Created(Resource::User(user)))
-}
-
-pub fn close_session(
-    conn: &mut PgConnection,
-    rid: RequestId,
-    actor: UserId,
-    session_id: SessionId,
-) -> ApplyResult {
-    sessions::delete(conn, session_id)?;
-    Ok(Applied::new(rid, Outcome::Done).emit(vec![actor], Event::SessionClosed { session_id }))
 }
 
 pub fn update_profile(

@@ -10,6 +10,7 @@ mod friends;
 mod messages;
 mod rooms;
 pub mod sends;
+mod sessions;
 
 use diesel::PgConnection;
 use parley_db::rows::UserRow;
@@ -108,10 +109,22 @@ pub fn apply(conn: &mut PgConnection, env: &CommandEnvelope) -> ApplyResult {
         Command::OpenSession {
             session_id,
             token_hash,
-        } => accounts::open_session(conn, rid, actor()?, *session_id, token_hash),
-        Command::CloseSession { session_id } => {
-            accounts::close_session(conn, rid, actor()?, *session_id)
+            user_agent,
+        } => {
+            let new = sessions::NewSession {
+                id: *session_id,
+                token_hash,
+                user_agent,
+            };
+            sessions::open(conn, rid, actor()?, &new)
         }
+        Command::CloseSession { session_id } => sessions::close(conn, rid, actor()?, *session_id),
+        Command::CloseOtherSessions { keep } => sessions::close_others(conn, rid, actor()?, *keep),
+        Command::ChangePassword {
+            password_hash,
+            keep,
+        } => sessions::change_password(conn, rid, actor()?, password_hash, *keep),
+        Command::TouchSession { session_id, at } => sessions::touch(conn, rid, *session_id, *at),
         Command::CreateRoom {
             room_id,
             name,

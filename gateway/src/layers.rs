@@ -1,0 +1,70 @@
+//! Middleware every response passes through: panics become a logged `500` JSON answer
+//! instead of a dropped connection, and the security headers go on every response. Also
+//! the socket options of every accepted connection.
+
+use crate::error::ApiError;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::{DefaultHeaders, Next};
+use futures_util::FutureExt;
+use std::panic::AssertUnwindSafe;
+
+/// The web client's policy: only its own scripts, styles and connections, never framed.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+    style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Turns a panic in a handler into `500 internal` (logged with the request's path). The
+/// answer is returned as an error, which actix turns into the response: the request
+/// itself cannot be kept for it (a clone of it breaks routing).
+pub async fn catch_panics(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let (method, path) = (req.method().clone(), req.path().to_owned());
+    match AssertUnwindSafe(next.call(req)).catch_unwind().await {
+        Ok(res) => res.map(ServiceResponse::map_into_boxed_body),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(%path, %method, panic = %what, "handler panicked");
+            Err(ApiError::Internal(format!("handler panicked: {what}")).into())
+        }
+    }
+}
+
+/// The security headers; HSTS too when the cookie is `Secure` (served over HTTPS).
+pub fn security_headers(https: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
+        .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add(("Cross-Origin-Opener-Policy", "same-origin"))
+        .add(("Cross-Origin-Resource-Policy", "same-origin"))
+        .add((
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=()",
+        ));
+    match https {
+        true => headers.add(("Strict-Transport-Security", "max-age=31536000")),
+        false => headers,
+    }
+}
+
+/// Data sent on a connection that stays unacknowledged this long ends it: a client that
+/// vanished (network gone, laptop asleep) is noticed at the next keep-alive plus this.
+const UNACKED_LIMIT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Sets `TCP_USER_TIMEOUT` on each accepted TCP connection.
+pub fn on_connect(conn: &dyn std::any::Any, _: &mut actix_web::dev::Extensions) {
+    if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+        let sock = socket2::SockRef::from(tcp);
+        if let Err(e) = sock.set_tcp_user_timeout(Some(UNACKED_LIMIT)) {
+            tracing::debug!(error = %e, "setting TCP_USER_TIMEOUT");
+        }
+    }
+}
