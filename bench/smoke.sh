@@ -4,7 +4,8 @@
 #   bench/smoke.sh http://127.0.0.1:8080
 #   PARLEY_URL=http://127.0.0.1:8080 bench/smoke.sh    (how `parley-stack exec` runs it)
 #
-# Needs a running gateway (and worker) at the URL, with the default send limits. Takes
+# Needs a running gateway (and worker) at the URL, with the load limits of scripts/lib.sh
+# (export_load_limits): it registers ~50 users from one address. Takes
 # some 15-40 s, most of it registering ~50 users (Argon2id). Exits non-zero when a mode
 # fails to run or measures nothing (no delivery, no stream opened); never on the figures
 # themselves (no timing assertions). The JSON report of each mode is echoed.
@@ -41,4 +42,5 @@ run throughput --rooms 2 --senders 10 --messages 100 --concurrency 8 --grace 10
 run throughput --rooms 2 --senders 4 --messages 40 --rate 20 --grace 10
 run fanout --members 20 --messages 10 --rate 10 --warmup 1 --grace 5
 run connections --streams 50 --streams-per-user 10 --settle 0.5 --hold 1
+run signin-flood --attempts 20 --user-logins 2
 echo "smoke: every mode ran" >&2

@@ -92,6 +92,17 @@ services_up() {
 }
 
 # Dies unless `cargo build --bins` has built these binaries.
+# Raises the gateway's per-user, per-address and sign-in limits far above any load run:
+# benchmarks and smoke runs register thousands of users and open thousands of streams from
+# one loopback address. (The limits' defaults are measured by `parley-bench signin-flood`.)
+export_load_limits() {
+  export PARLEY_SEND_RATE=100000 PARLEY_SEND_BURST=100000 \
+    PARLEY_WRITE_RATE=100000 PARLEY_WRITE_BURST=100000 \
+    PARLEY_AUTH_ADDR_RATE=100000 PARLEY_AUTH_ADDR_BURST=100000 \
+    PARLEY_AUTH_ACCOUNT_RATE=100000 PARLEY_AUTH_ACCOUNT_BURST=100000 \
+    PARLEY_HASH_QUEUE=100000 PARLEY_STREAMS_PER_ADDRESS=1000000
+}
+
 need_bins() {
   local bin
   for bin in "$@"; do

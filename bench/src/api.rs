@@ -83,14 +83,19 @@ impl Api {
 
     /// `GET /readyz` answers 200.
     pub async fn ready(&self) -> anyhow::Result<()> {
+        self.probe("/readyz").await
+    }
+
+    /// `GET <path>` (a health endpoint) answers 200.
+    pub async fn probe(&self, path: &str) -> anyhow::Result<()> {
         let resp = self
             .http
-            .get(self.url("/readyz"))
+            .get(self.url(path))
             .timeout(Duration::from_secs(5))
             .send()
             .await
             .with_context(|| format!("connecting to {}", self.base))?;
-        check(resp, "GET /readyz").await.map(drop)
+        check(resp, &format!("GET {path}")).await.map(drop)
     }
 
     /// `POST /api/users`; an existing name (`409`) is fine: a retried registration may have
@@ -107,6 +112,18 @@ impl Api {
             return Ok(());
         }
         check(resp, "POST /api/users").await.map(drop)
+    }
+
+    /// `POST /api/sessions`, for its status only (a sign-in flood).
+    pub async fn login_status(&self, username: &str, password: &str) -> Option<u16> {
+        self.http
+            .post(self.url("/api/sessions"))
+            .timeout(SETUP_TIMEOUT)
+            .json(&json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .ok()
+            .map(|r| r.status().as_u16())
     }
 
     /// `POST /api/sessions`: a new session's bearer token.

@@ -13,7 +13,7 @@ mod sse;
 mod stats;
 
 use clap::{Parser, Subcommand};
-use modes::{connections, fanout, latency, throughput};
+use modes::{connections, fanout, flood, latency, throughput};
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
@@ -43,6 +43,9 @@ enum Mode {
     Connections(connections::Args),
     /// One room of N connected members: time from send until the last member has it.
     Fanout(fanout::Args),
+    /// Concurrent bad logins from one address while /readyz is probed and a real user logs
+    /// in from others: how the sign-in limits hold (run on a gateway with the defaults).
+    SigninFlood(flood::Args),
 }
 
 #[tokio::main]
@@ -63,6 +66,7 @@ async fn run(mode: Mode) -> anyhow::Result<()> {
         Mode::Throughput(a) => (a.common.json, throughput::run(a).await?),
         Mode::Connections(a) => (a.common.json, connections::run(a).await?),
         Mode::Fanout(a) => (a.common.json, fanout::run(a).await?),
+        Mode::SigninFlood(a) => (a.common.json, flood::run(a).await?),
     };
     if json {
         println!("{}", serde_json::to_string(&report.to_json())?);

@@ -13,7 +13,7 @@ use crate::limits::Limiters;
 use crate::metrics::Metrics;
 use crate::publisher::Publisher;
 use crate::state::AppState;
-use crate::{json, layers, password, routes};
+use crate::{json, layers, password, readiness, routes};
 use actix_web::dev::{Server, Service};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
@@ -30,6 +30,7 @@ pub struct Application {
     server: Server,
     router: JoinHandle<anyhow::Result<()>>,
     metrics_server: Option<JoinHandle<std::io::Result<()>>>,
+    readiness: JoinHandle<()>,
     state: Arc<AppState>,
     shutdown: CancellationToken,
 }
@@ -46,12 +47,14 @@ impl Application {
         let (server, port) = http_server(Arc::clone(&state))?;
         let router = tokio::spawn(router.run(shutdown.clone()));
         let metrics_server = metrics_server(&state, &shutdown)?;
+        let readiness = tokio::spawn(readiness::watch(Arc::clone(&state), shutdown.clone()));
         tracing::info!(port, "gateway listening");
         Ok(Self {
             port,
             server,
             router,
             metrics_server,
+            readiness,
             state,
             shutdown,
         })
@@ -76,6 +79,7 @@ impl Application {
         self.shutdown.cancel();
         let _ = stopper.await;
         self.router.await.context("router task")??;
+        self.readiness.await.context("readiness task")?;
         if let Some(metrics) = self.metrics_server {
             metrics.await?.context("serving metrics")?;
         }
@@ -108,6 +112,7 @@ async fn shared_state(config: GatewayConfig) -> anyhow::Result<AppState> {
             ),
         ),
         addr_streams: AddrStreams::new(config.limits.streams_per_address),
+        dependencies: Default::default(),
         waiters: Arc::default(),
         auth_cache: AuthCache::new(Duration::from_secs(config.auth_cache_secs)),
         metrics,

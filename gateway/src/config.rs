@@ -48,7 +48,7 @@ pub struct GatewayConfig {
 
     /// Seconds between keep-alive comments on idle streams. A client that went away is
     /// noticed at the second write after it went (a closed connection), or once data sent
-    /// stays unacknowledged for 20 s (`TCP_USER_TIMEOUT`, a vanished one): within 30 s.
+    /// stays unacknowledged for 15 s (`TCP_USER_TIMEOUT`, a vanished one): within 30 s.
     #[arg(long, env = "PARLEY_KEEPALIVE_SECS", default_value_t = 10)]
     pub keep_alive_secs: u64,
 

@@ -57,7 +57,7 @@ pub fn security_headers(https: bool) -> DefaultHeaders {
 
 /// Data sent on a connection that stays unacknowledged this long ends it: a client that
 /// vanished (network gone, laptop asleep) is noticed at the next keep-alive plus this.
-const UNACKED_LIMIT: std::time::Duration = std::time::Duration::from_secs(20);
+const UNACKED_LIMIT: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// Sets `TCP_USER_TIMEOUT` on each accepted TCP connection.
 pub fn on_connect(conn: &dyn std::any::Any, _: &mut actix_web::dev::Extensions) {

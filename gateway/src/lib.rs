@@ -23,6 +23,7 @@ pub mod peer;
 pub mod prefer;
 pub mod publisher;
 pub mod ratelimit;
+pub mod readiness;
 pub mod routes;
 pub mod state;
 pub mod waiters;

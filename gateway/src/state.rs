@@ -8,6 +8,7 @@ use crate::hashing::Hashing;
 use crate::limits::Limiters;
 use crate::metrics::Metrics;
 use crate::publisher::Publisher;
+use crate::readiness::Dependencies;
 use crate::waiters::Waiters;
 use parley_db::PgPool;
 use std::sync::Arc;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub limits: Limiters,
     /// Password hashing, two at a time behind a bounded queue.
     pub hashing: Hashing,
+    /// Whether Postgres and Kafka answered the last background check.
+    pub dependencies: Dependencies,
     /// Open event streams per client address.
     pub addr_streams: Arc<AddrStreams>,
     /// A password hash to verify against for unknown users (equal timing).

@@ -80,6 +80,22 @@ function openStream() {
       applyEvent(name, data);
     });
   }
+  // The server ended this stream for good (too many open for this session or user): do
+  // not reconnect by ourselves, or tabs would take turns evicting each other; reconnect
+  // when the user comes back to this tab.
+  source.addEventListener('stream_closed', (e) => {
+    if (es !== source) return;
+    console.info('parley: event stream closed by the server:', e.data);
+    source.close();
+    es = null;
+    setConnection('offline');
+    const comeBack = () => {
+      if (document.visibilityState !== 'visible') return;
+      document.removeEventListener('visibilitychange', comeBack);
+      if (running && !es) openStream();
+    };
+    document.addEventListener('visibilitychange', comeBack);
+  });
   source.onerror = () => {
     if (es !== source) return;
     if (source.readyState === EventSource.CLOSED) {

@@ -72,6 +72,14 @@ impl System {
             ("PARLEY_REPLICATION", "3"),
             ("PARLEY_SEND_RATE", "100000"),
             ("PARLEY_SEND_BURST", "100000"),
+            ("PARLEY_WRITE_RATE", "100000"),
+            ("PARLEY_WRITE_BURST", "100000"),
+            ("PARLEY_AUTH_ADDR_RATE", "100000"),
+            ("PARLEY_AUTH_ADDR_BURST", "100000"),
+            ("PARLEY_AUTH_ACCOUNT_RATE", "100000"),
+            ("PARLEY_AUTH_ACCOUNT_BURST", "100000"),
+            ("PARLEY_HASH_QUEUE", "100000"),
+            ("PARLEY_STREAMS_PER_ADDRESS", "1000000"),
             ("RUST_LOG", "info"),
         ];
         for (k, v) in common.iter().chain(extra) {

@@ -580,8 +580,16 @@ async fn a_postgres_outage_is_retried_without_committing_and_loses_nothing() {
         .ctl(&["stop-postgres"])
         .await
         .unwrap_or_else(|e| panic!("{e:#}"));
-    let (ready_status, _) =
-        parley_tests::client::send(Api::new(system.url(0)).request(Method::GET, "/readyz")).await;
+    // Readiness is checked in the background every second: it turns within a few.
+    let mut ready_status = 0;
+    for _ in 0..50 {
+        let probe = Api::new(system.url(0)).request(Method::GET, "/readyz");
+        ready_status = parley_tests::client::send(probe).await.0;
+        if ready_status == 503 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let mut acknowledged = vec!["before".to_owned()];
     for k in 0..20 {
         if let Some(b) = post(&alice, &room, format!("during-{k}")).await {

@@ -84,10 +84,18 @@ fn finish(env: &CommandEnvelope, applied: Applied) -> Vec<EventEnvelope> {
             || events.iter().any(|e| matches!(e.event, Event::Message(_))));
     let to = apply::result_audience(env).filter(|_| env.result_wanted || !told_otherwise);
     if let Some(to) = to {
-        // Before the events that close streams (logout, account deletion), so the caller's
-        // streams still carry the outcome.
-        let closing = |e: &EventEnvelope| EventName::from(&e.event).is_internal();
-        let at = events.iter().position(closing).unwrap_or(events.len());
+        // Before the events that close the caller's own streams (logout, account
+        // deletion), so those still carry the outcome; after the ones that close other
+        // sessions (revoking a device, a password change), so the caller's gateway has
+        // ended them by the time the caller hears it is done.
+        let closes_caller = |e: &EventEnvelope| match e.event {
+            Event::SessionClosed { session_id } => Some(session_id) == env.session_id,
+            _ => EventName::from(&e.event).is_internal(),
+        };
+        let at = events
+            .iter()
+            .position(closes_caller)
+            .unwrap_or(events.len());
         let result = Event::Result(Reply::new(request_id, outcome));
         events.insert(
             at,

@@ -3,6 +3,7 @@
 
 pub mod connections;
 pub mod fanout;
+pub mod flood;
 pub mod latency;
 pub mod send;
 pub mod throughput;
