@@ -4,6 +4,11 @@
 //! Bodies are read in two steps: actix reads and syntax-checks them (`json_config`: size
 //! limit, `invalid_json`), then `Json<T>` deserialises the value with the path of whatever
 //! failed, which becomes the error's `field` (`validation_failed`).
+//!
+//! A number with a zero fraction (`308.0`, `3.08e2`) is an integer, as JSON Schema and
+//! JavaScript have it; serde reads it as a float, which an integer field refuses. So a
+//! body that fails is read once more with such numbers as integers ([`integral`]); the
+//! usual body pays nothing for it.
 
 use crate::error::ApiError;
 use actix_web::dev::Payload;
@@ -14,6 +19,7 @@ use parley_schema::validate::ValidationError;
 use parley_schema::{ErrorBody, ErrorCode};
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
+use serde_json::{Number, Value};
 
 pub const BODY_LIMIT: usize = 64 * 1024;
 
@@ -35,11 +41,46 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         let raw = web::Json::<Box<RawValue>>::from_request(req, payload);
         Box::pin(async move {
             let raw = raw.await?;
-            let mut de = serde_json::Deserializer::from_str(raw.get());
-            serde_path_to_error::deserialize(&mut de)
-                .map(Json)
-                .map_err(|e| data_error(&e).into())
+            parse(raw.get()).map(Json).map_err(Into::into)
         })
+    }
+}
+
+/// `body` (syntactically valid JSON) as a `T`, or the error naming the field at fault.
+fn parse<T: DeserializeOwned>(body: &str) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_str(body);
+    let first = match serde_path_to_error::deserialize(&mut de) {
+        Ok(value) => return Ok(value),
+        Err(e) => e,
+    };
+    let mut value: Value = serde_json::from_str(body).map_err(|_| data_error(&first))?;
+    if integral(&mut value) {
+        if let Ok(again) = serde_path_to_error::deserialize(value) {
+            return Ok(again);
+        }
+    }
+    Err(data_error(&first))
+}
+
+/// Turns every float of `value` with a zero fraction that fits an `i64` or a `u64` into
+/// that integer; whether there was one.
+fn integral(value: &mut Value) -> bool {
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // -2^63, 2^63 and 2^64 are exact as floats, so within these bounds the casts are.
+            let (min, max) = (i64::MIN as f64, u64::MAX as f64);
+            let int = match f {
+                f if f.fract() != 0.0 => None,
+                f if (min..-min).contains(&f) => Some(Number::from(f as i64)),
+                f if (0.0..max).contains(&f) => Some(Number::from(f as u64)),
+                _ => None,
+            };
+            int.map(|i| *n = i).is_some()
+        }
+        Value::Array(items) => items.iter_mut().fold(false, |any, v| integral(v) | any),
+        Value::Object(fields) => fields.values_mut().fold(false, |any, v| integral(v) | any),
+        _ => false,
     }
 }
 
@@ -131,12 +172,32 @@ mod tests {
     }
 
     fn field_of(body: &str) -> (Option<String>, String) {
-        let mut de = serde_json::Deserializer::from_str(body);
-        let err = serde_path_to_error::deserialize::<_, Outer>(&mut de).err();
-        match err.map(|e| data_error(&e)) {
+        match parse::<Outer>(body).err() {
             Some(ApiError::Client(b)) => (b.field, b.message),
             other => panic!("not a client error: {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_number_with_a_zero_fraction_is_an_integer() {
+        let seq = |body: &str| parse::<Inner>(body).map(|i| i.seq).ok();
+        assert_eq!(seq(r#"{"seq": 308.0}"#), Some(308));
+        assert_eq!(seq(r#"{"seq": 3.08e2}"#), Some(308));
+        assert_eq!(seq(r#"{"seq": -0.0}"#), Some(0));
+        assert_eq!(seq(r#"{"seq": 308}"#), Some(308));
+        let outer = parse::<Outer>(r#"{"name": "x", "read": {"seq": 2.0}}"#);
+        assert_eq!(outer.ok().and_then(|o| o.read).map(|r| r.seq), Some(2));
+    }
+
+    #[test]
+    fn a_fraction_or_an_integer_too_large_is_still_refused_with_its_field() {
+        let (field, message) = field_of(r#"{"name": "x", "read": {"seq": 308.5}}"#);
+        assert_eq!(field.as_deref(), Some("read.seq"));
+        assert!(message.contains("308.5"), "{message}");
+        let (field, _) = field_of(r#"{"name": "x", "read": {"seq": 1e19}}"#);
+        assert_eq!(field.as_deref(), Some("read.seq"));
+        let (field, _) = field_of(r#"{"name": 1.0}"#);
+        assert_eq!(field.as_deref(), Some("name"));
     }
 
     #[test]

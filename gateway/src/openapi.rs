@@ -4,21 +4,28 @@
 //!
 //! The long descriptions are Markdown files beside this one (`openapi/*.md`), included as
 //! they are; what many operations share (the `Prefer` header, common responses, the
-//! security requirement) is written once in `openapi/shared.rs`. Tests (`openapi/tests.rs`)
-//! check that every route of the route table is documented with its method, and that
-//! `docs/openapi.json` is the document the code generates; `openapi/api_md.rs` holds
-//! `docs/api.md` to the same document.
+//! security requirement) is written once in `openapi/shared.rs`. What the derives cannot
+//! say is added by modifiers: the input rules as patterns (`openapi/rules.rs`), the events
+//! of the stream (`openapi/stream.rs`) and the links between operations (`openapi/links.rs`). Tests (`openapi/tests.rs`) check that every
+//! route of the route table is documented with its method, and that `docs/openapi.json` is
+//! the document the code generates; `openapi/api_md.rs` holds `docs/api.md` to the same
+//! document.
 
+mod edit;
+mod links;
+mod rules;
 mod shared;
+mod stream;
 
 use crate::routes::{
     devices, friends, health, members, messages, metrics, reads, rooms, saved, sessions, users,
 };
 use actix_web::HttpResponse;
+use links::Links;
 use parley_schema::error::ErrorResponse;
 use parley_schema::event::{
     FriendChange, FriendEvent, MemberChange, MemberEvent, ReadyEvent, ResetEvent, ResultEvent,
-    RoomChange, RoomEvent,
+    RoomChange, RoomEvent, StreamClosedEvent,
 };
 use parley_schema::model::{
     Accepted, Author, FriendList, Message, MessageList, PublicRoomList, ReadMarker, Room,
@@ -30,15 +37,20 @@ use parley_schema::requests::{
     SendMessageRequest, UpdateProfileRequest, UsernameRequest,
 };
 use parley_schema::{ErrorBody, ErrorCode, MessageId, RequestId, RoomId, UserId};
+use rules::InputRules;
+pub(crate) use rules::Username;
 use serde::Serialize;
 use shared::Conventions;
 pub(crate) use shared::{
-    Authenticated, BadRequest, CrossOrigin, PreferWait, Queued, TimedOut, TooLarge, Unavailable,
-    ERR_UNAUTHENTICATED,
+    Authenticated, BadRequest, PreferWait, Queued, SignIn, TimedOut, TooLarge, ERR_UNAUTHENTICATED,
+    WRONG_PASSWORD,
 };
 use std::sync::LazyLock;
+use stream::{EventStream, StreamEvent};
+use utoipa::openapi::schema::{AnyOfBuilder, Schema};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 
 /// The document's top-level description.
 const DESCRIPTION: &str = include_str!("openapi/description.md");
@@ -76,15 +88,26 @@ pub(crate) struct Readiness {
     pub events_caught_up: bool,
 }
 
-/// `GET /api/rooms`: my rooms (`scope=mine`, the default) or public rooms to join
-/// (`scope=public`).
-#[derive(Serialize, ToSchema)]
-#[serde(untagged)]
-#[allow(dead_code)] // Documents the two shapes; never built.
-pub(crate) enum RoomListing {
-    Mine(RoomList),
-    Public(PublicRoomList),
+/// `GET /api/rooms`: `RoomList` (my rooms, `scope=mine`, the default) or `PublicRoomList`
+/// (public rooms to join, `scope=public`).
+///
+/// `anyOf`, not `oneOf`: `{"rooms": []}` is both, and a room summary is also a room.
+pub(crate) struct RoomListing;
+
+impl PartialSchema for RoomListing {
+    fn schema() -> RefOr<Schema> {
+        AnyOfBuilder::new()
+            .item(Ref::from_schema_name(RoomList::name()))
+            .item(Ref::from_schema_name(PublicRoomList::name()))
+            .description(Some(
+                "`RoomList` (my rooms, `scope=mine`, the default) or `PublicRoomList` \
+                 (public rooms to join, `scope=public`).",
+            ))
+            .into()
+    }
 }
+
+impl ToSchema for RoomListing {}
 
 /// Adds the two ways to authenticate.
 struct Security;
@@ -134,13 +157,14 @@ impl Modify for Security {
     components(schemas(
         UserId, RoomId, MessageId, RequestId, User, Author, Visibility, Room, RoomDetail,
         RoomSummary, RoomList, PublicRoomList, RoomListing, RoomScope, Message, MessageList,
-        ReadMarker, SessionCreated, SessionInfo, SessionList, ChangePasswordRequest, FriendList, SavedList, Accepted, RegisterRequest, LoginRequest,
-        UpdateProfileRequest, CreateRoomRequest, UsernameRequest, SendMessageRequest,
-        MarkReadRequest, ErrorResponse, ErrorBody, ErrorCode, ReadyEvent, ResultEvent, RoomEvent,
-        RoomChange, MemberEvent, MemberChange, FriendEvent, FriendChange, ResetEvent, Health,
-        Readiness,
+        ReadMarker, SessionCreated, SessionInfo, SessionList, ChangePasswordRequest, FriendList,
+        SavedList, Accepted, RegisterRequest, LoginRequest, UpdateProfileRequest,
+        CreateRoomRequest, UsernameRequest, Username, SendMessageRequest, MarkReadRequest,
+        ErrorResponse, ErrorBody, ErrorCode, StreamEvent, ReadyEvent, ResultEvent, RoomEvent,
+        RoomChange, MemberEvent, MemberChange, FriendEvent, FriendChange, ResetEvent,
+        StreamClosedEvent, Health, Readiness,
     )),
-    modifiers(&Security, &Conventions),
+    modifiers(&Security, &Conventions, &InputRules, &EventStream, &Links),
     tags(
         (name = "accounts", description = "Registration, my profile, public profiles."),
         (name = "sessions", description = "Logging in and out; my sessions (devices)."),

@@ -1,20 +1,19 @@
 //! HTTP request bodies as they arrive, before validation. Unknown fields are ignored;
 //! missing required fields are reported by name.
+//!
+//! The OpenAPI schemas derived here get the rules of `validate` added by the gateway
+//! (`gateway/src/openapi/rules.rs`): each trimmed text field its `pattern` (which holds its
+//! length, counted after trimming), each username the `Username` component.
 
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterRequest {
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 3, max_length = 32, example = "김철수")
-    )]
     pub username: String,
     #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
     pub password: String,
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub display_name: Option<String>,
 }
 
@@ -30,17 +29,14 @@ pub struct LoginRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateProfileRequest {
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub display_name: Option<String>,
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(max_length = 140))]
     pub status_message: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateRoomRequest {
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub name: String,
     #[cfg_attr(feature = "openapi", schema(value_type = crate::model::Visibility))]
     pub visibility: String,
@@ -52,17 +48,14 @@ pub struct CreateRoomRequest {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UsernameRequest {
-    #[cfg_attr(feature = "openapi", schema(example = "김철수"))]
     pub username: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SendMessageRequest {
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 4000))]
     pub body: String,
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub client_id: Option<String>,
 }
 

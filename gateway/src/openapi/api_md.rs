@@ -5,10 +5,13 @@
 //! `` `METHOD /path` `` followed by a `| status | body |` table, or a table row whose first
 //! cell is `` `METHOD /path` `` and whose second cell lists statuses; the error codes are the
 //! backticked codes in those rows. Its conventions are applied as it states them: every
-//! authenticated endpoint may also answer `401 unauthenticated` and `503 unavailable`, and
-//! every authenticated write `403 forbidden`; `500 internal` (any endpoint) is in neither.
+//! authenticated endpoint may also answer `401 unauthenticated` and `503 unavailable`;
+//! every write (any method but GET) `403 forbidden` and `415 unsupported_media_type`;
+//! every authenticated write but ending a session `429 rate_limited`. `500 internal` (any
+//! endpoint) and `405 method_not_allowed` (any method a path does not serve) are in neither.
 
 use super::document;
+use super::shared::UNLIMITED_WRITES;
 use parley_schema::ErrorCode;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -136,14 +139,24 @@ fn documented_in_openapi(doc: &serde_json::Value) -> BTreeMap<Endpoint, (Answers
     out
 }
 
-/// `md` with the conventions it states for authenticated endpoints applied.
-fn with_conventions(mut md: Answers, method: &str) -> Answers {
-    md.statuses.extend([401, 503]);
-    md.codes
-        .extend(["unauthenticated".into(), "unavailable".into()]);
-    if method != "GET" {
-        md.statuses.insert(403);
-        md.codes.insert("forbidden".into());
+/// `md` with the conventions it states applied.
+fn with_conventions(mut md: Answers, (method, path): &Endpoint, authenticated: bool) -> Answers {
+    let mut add = |status: u16, code: &str| {
+        md.statuses.insert(status);
+        md.codes.insert(code.into());
+    };
+    let write = method != "GET";
+    if authenticated {
+        add(401, "unauthenticated");
+        add(503, "unavailable");
+    }
+    if write {
+        add(403, "forbidden");
+        add(415, "unsupported_media_type");
+    }
+    let method = method.to_lowercase();
+    if write && authenticated && !UNLIMITED_WRITES.contains(&(method.as_str(), path.as_str())) {
+        add(429, "rate_limited");
     }
     md
 }
@@ -175,10 +188,7 @@ fn every_endpoint_answers_the_same_statuses_and_codes_in_both() {
 
     for (endpoint, (oa, authenticated)) in documented_in_openapi(&doc) {
         let written = md.remove(&endpoint).unwrap_or_default();
-        let md = match authenticated {
-            true => with_conventions(written, &endpoint.0),
-            false => written,
-        };
+        let md = with_conventions(written, &endpoint, authenticated);
         if md != oa {
             drift.push(format!("{endpoint:?}:\n  api.md  {md:?}\n  openapi {oa:?}"));
         }

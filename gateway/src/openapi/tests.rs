@@ -87,3 +87,43 @@ fn docs_openapi_json_matches_the_code() {
         path.display()
     );
 }
+
+#[test]
+fn every_link_leads_to_an_operation_and_its_parameters() {
+    let doc: serde_json::Value = serde_json::from_str(document()).unwrap_or_default();
+    let ops: Vec<&serde_json::Value> = doc["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|paths| paths.values())
+        .filter_map(|item| item.as_object())
+        .flat_map(|item| item.values())
+        .collect();
+    let mut links = 0;
+    for response in ops
+        .iter()
+        .filter_map(|op| op["responses"].as_object())
+        .flatten()
+    {
+        for link in response.1["links"]
+            .as_object()
+            .into_iter()
+            .flat_map(|l| l.values())
+        {
+            links += 1;
+            let target = ops
+                .iter()
+                .find(|op| op["operationId"] == link["operationId"]);
+            let target = target.unwrap_or_else(|| panic!("no operation for {link}"));
+            for name in link["parameters"]
+                .as_object()
+                .into_iter()
+                .flat_map(|p| p.keys())
+            {
+                let params = target["parameters"].as_array().into_iter().flatten();
+                let known = params.into_iter().any(|p| p["name"] == name.as_str());
+                assert!(known, "{link}: no parameter {name}");
+            }
+        }
+    }
+    assert!(links > 10, "{links} links");
+}

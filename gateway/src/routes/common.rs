@@ -38,6 +38,10 @@ pub(super) async fn user_by_key(
     state: &AppState,
     key: String,
 ) -> Result<Option<UserRow>, ApiError> {
+    // Postgres text cannot hold NUL, so no name has one, and asking would be an error.
+    if key.contains('\0') {
+        return Ok(None);
+    }
     blocking::with_conn(&state.db, move |c| {
         Ok(parley_db::users::find_by_key(c, &key)?)
     })

@@ -6,7 +6,7 @@ use crate::auth::AuthUser;
 use crate::blocking;
 use crate::dispatch::{self, Sent, Wait};
 use crate::error::ApiError;
-use crate::openapi::{Authenticated, BadRequest, CrossOrigin, TimedOut, TooLarge};
+use crate::openapi::{Authenticated, BadRequest, SignIn, TimedOut, TooLarge, WRONG_PASSWORD};
 use crate::password;
 use crate::state::AppState;
 use actix_web::web;
@@ -67,7 +67,7 @@ pub async fn list(
                    on every gateway. Always waits for the outcome.",
     params(("session_id" = Uuid, Path, description = "The session, from `GET /api/sessions`.")),
     responses(
-        Authenticated, CrossOrigin, TimedOut,
+        Authenticated, TimedOut,
         (status = 204, description = "Revoked."),
         (status = 404, description = "`not_found`: no such session of mine.",
             body = ErrorResponse),
@@ -95,7 +95,7 @@ pub async fn revoke(
     description = "Ends every session of mine but the one asking. Always waits for the \
                    outcome.",
     responses(
-        Authenticated, CrossOrigin, TimedOut,
+        Authenticated, TimedOut,
         (status = 204, description = "Every other session ended."),
     )
 )]
@@ -119,12 +119,9 @@ pub async fn revoke_others(auth: AuthUser, state: web::Data<AppState>) -> Result
                    outcome. Limited like logins (per address and per account).",
     request_body = ChangePasswordRequest,
     responses(
-        Authenticated, BadRequest, CrossOrigin, TooLarge, TimedOut,
+        Authenticated, SignIn, BadRequest, TooLarge, TimedOut,
         (status = 204, description = "Changed; the other sessions ended."),
-        (status = 401, description = "`invalid_credentials`: the current password is wrong.",
-            body = ErrorResponse),
-        (status = 429, description = "`rate_limited`: too many attempts.", body = ErrorResponse,
-            headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = 401, description = WRONG_PASSWORD, body = ErrorResponse),
     )
 )]
 #[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]
@@ -143,7 +140,8 @@ pub async fn change_password(
         e
     })?;
     let limits = &state.limits;
-    limits.auth_from(state.config.trusted_proxies.client_ip(&req))?;
+    let client = state.config.trusted_proxies.client_ip(&req);
+    limits.auth_from(client)?;
     limits.login_to(&parley_schema::validate::username_key(&auth.user.username))?;
     let user = auth.user_id;
     let stored = blocking::with_conn(&state.db, move |c| {
@@ -154,7 +152,7 @@ pub async fn change_password(
     .ok_or_else(ApiError::unauthenticated)?;
     let hashing = &state.hashing;
     if !hashing
-        .run(move || password::verify(&current_password, &stored))
+        .run(client, move || password::verify(&current_password, &stored))
         .await?
     {
         return Err(ApiError::new(
@@ -163,7 +161,7 @@ pub async fn change_password(
         ));
     }
     let password_hash = hashing
-        .run(move || password::hash(new_password.expose()))
+        .run(client, move || password::hash(new_password.expose()))
         .await?
         .map_err(ApiError::Internal)?;
     let command = Command::ChangePassword {

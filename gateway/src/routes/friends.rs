@@ -4,14 +4,15 @@ use crate::auth::AuthUser;
 use crate::blocking;
 use crate::dispatch::{self, Sent, Wait};
 use crate::error::ApiError;
-use crate::openapi::{Authenticated, CrossOrigin, PreferWait, Queued, TooLarge};
+use crate::openapi::{Authenticated, PreferWait, Queued, TooLarge, Username as Name};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use parley_schema::command::Command;
 use parley_schema::error::ErrorResponse;
 use parley_schema::model::{FriendList, User};
 use parley_schema::requests::UsernameRequest;
-use parley_schema::validate::Username;
+use parley_schema::validate::{username_key, Username};
+use parley_schema::ErrorCode;
 
 /// `GET /api/friends`.
 #[utoipa::path(
@@ -45,10 +46,12 @@ pub async fn list(auth: AuthUser, state: web::Data<AppState>) -> Result<HttpResp
     request_body = UsernameRequest,
     params(PreferWait),
     responses(
-        Queued, Authenticated, CrossOrigin, TooLarge,
+        Queued, Authenticated, TooLarge,
         (status = 201, description = "With `Prefer: wait`: the friend added.", body = User),
         (status = 400, description = "`invalid_json`; `validation_failed` (field \
-            `username`: not a valid username, or my own).", body = ErrorResponse),
+            `username`: not a valid username).", body = ErrorResponse),
+        (status = 403, description = "`forbidden`: the username is my own (one cannot be \
+            one's own friend).", body = ErrorResponse),
         (status = 404, description = "`not_found`: no such user.", body = ErrorResponse),
         (status = 409, description = "`already_friends`: already on my list.",
             body = ErrorResponse),
@@ -61,8 +64,15 @@ pub async fn add(
     state: web::Data<AppState>,
     body: crate::json::Json<UsernameRequest>,
 ) -> Result<Sent, ApiError> {
-    let username = Username::parse(&body.username)?.into_inner();
-    let command = Command::AddFriend { username };
+    let username = Username::parse(&body.username)?;
+    // Refused here, before anything is published (the worker would refuse it too).
+    if username.key() == username_key(&auth.user.username) {
+        let message = "you cannot add yourself as a friend";
+        return Err(ApiError::new(ErrorCode::Forbidden, message));
+    }
+    let command = Command::AddFriend {
+        username: username.into_inner(),
+    };
     dispatch::submit(&state, &auth, command, Wait::preferred(&req)).await
 }
 
@@ -76,11 +86,11 @@ pub async fn add(
     description = "Takes a user off my friend list. My streams get a `friend` event with \
                    `change: removed`.",
     params(
-        ("username" = String, Path, description = "The friend's username, any case."),
+        ("username" = Name, Path, description = "The friend's username, any case."),
         PreferWait,
     ),
     responses(
-        Queued, Authenticated, CrossOrigin,
+        Queued, Authenticated,
         (status = 204, description = "With `Prefer: wait`: removed."),
         (status = 400, description = "`validation_failed` (field `username`): not a valid \
             username.", body = ErrorResponse),

@@ -3,7 +3,7 @@
 use crate::auth::AuthUser;
 use crate::dispatch::{self, Sent, Wait};
 use crate::error::ApiError;
-use crate::openapi::{Authenticated, PreferWait, Queued, TooLarge};
+use crate::openapi::{Authenticated, PreferWait, Queued, TooLarge, Username as Name};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest};
 use parley_schema::command::Command;
@@ -33,9 +33,8 @@ use uuid::Uuid;
             `member_count`.", body = Room),
         (status = 400, description = "`invalid_json`; `validation_failed` (field \
             `username`).", body = ErrorResponse),
-        (status = 403, description = "`forbidden`: joining a private room myself, or a \
-            cross-origin cookie write; `not_a_member`: adding someone to a room I am not \
-            in.", body = ErrorResponse),
+        (status = 403, description = "`forbidden`: joining a private room myself; \
+            `not_a_member`: adding someone to a room I am not in.", body = ErrorResponse),
         (status = 404, description = "`not_found`: no such room or user.", body = ErrorResponse),
         (status = 409, description = "`already_member`.", body = ErrorResponse),
     )
@@ -69,7 +68,7 @@ pub async fn add(
                    remaining members also get a `room` event (`updated`).",
     params(
         ("room_id" = Uuid, Path, description = "The room's id."),
-        ("username" = String, Path, description = "Who leaves or is removed, any case."),
+        ("username" = Name, Path, description = "Who leaves or is removed, any case."),
         PreferWait,
     ),
     responses(
@@ -78,8 +77,8 @@ pub async fn add(
         (status = 400, description = "`validation_failed` (field `username`).",
             body = ErrorResponse),
         (status = 403, description = "`forbidden`: removing someone from a room I do not \
-            own, or a cross-origin cookie write; `not_a_member`: leaving a room I am not in, \
-            or removing from a room I am not in.", body = ErrorResponse),
+            own; `not_a_member`: leaving a room I am not in, or removing from a room I am not \
+            in.", body = ErrorResponse),
         (status = 404, description = "`not_found`: no such room or user, or the user is not \
             a member.", body = ErrorResponse),
     )
@@ -112,8 +111,8 @@ pub async fn remove(
     responses(
         Queued, Authenticated,
         (status = 204, description = "With `Prefer: wait`: deleted."),
-        (status = 403, description = "`forbidden`: a member who is not the owner, or a \
-            cross-origin cookie write; `not_a_member`: not in the room.", body = ErrorResponse),
+        (status = 403, description = "`forbidden`: a member who is not the owner; \
+            `not_a_member`: not in the room.", body = ErrorResponse),
         (status = 404, description = "`not_found`: no such room.", body = ErrorResponse),
     )
 )]

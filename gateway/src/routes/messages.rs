@@ -100,8 +100,7 @@ pub async fn history(
     responses(
         Queued, Authenticated, BadRequest, TooLarge,
         (status = 201, description = "With `Prefer: wait`: the stored message.", body = Message),
-        (status = 403, description = "`not_a_member`; `forbidden`: a cross-origin cookie \
-            write.", body = ErrorResponse),
+        (status = 403, description = "`not_a_member`.", body = ErrorResponse),
         (status = 404, description = "`not_found`: no such room.", body = ErrorResponse),
         (status = 429, description = "`rate_limited`: sending too fast.", body = ErrorResponse,
             headers(("Retry-After" = u64, description = "Seconds until a message may be sent."))),

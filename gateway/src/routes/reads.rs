@@ -29,8 +29,7 @@ use uuid::Uuid;
     responses(
         Queued, Authenticated, BadRequest, TooLarge,
         (status = 200, description = "With `Prefer: wait`: the marker.", body = ReadMarker),
-        (status = 403, description = "`not_a_member`; `forbidden`: a cross-origin cookie \
-            write.", body = ErrorResponse),
+        (status = 403, description = "`not_a_member`.", body = ErrorResponse),
         (status = 404, description = "`not_found`: no such room.", body = ErrorResponse),
     )
 )]

@@ -5,7 +5,7 @@ use crate::auth::AuthUser;
 use crate::blocking;
 use crate::dispatch::{self, Sent, Wait};
 use crate::error::ApiError;
-use crate::openapi::{Authenticated, BadRequest, CrossOrigin, PreferWait, Queued, TooLarge};
+use crate::openapi::{Authenticated, BadRequest, PreferWait, Queued, TooLarge};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use parley_db::rows::RoomRow;
@@ -35,7 +35,7 @@ const MAX_INITIAL_MEMBERS: usize = 100;
     request_body = CreateRoomRequest,
     params(PreferWait),
     responses(
-        Queued, Authenticated, BadRequest, CrossOrigin, TooLarge,
+        Queued, Authenticated, BadRequest, TooLarge,
         (status = 201, description = "With `Prefer: wait`: the new room.", body = Room),
         (status = 404, description = "`not_found`: a user named in `members` does not exist \
             (nothing is created).", body = ErrorResponse),

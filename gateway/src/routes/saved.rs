@@ -4,7 +4,7 @@ use crate::auth::AuthUser;
 use crate::blocking;
 use crate::dispatch::{self, Sent, Wait};
 use crate::error::ApiError;
-use crate::openapi::{Authenticated, CrossOrigin, PreferWait, Queued};
+use crate::openapi::{Authenticated, PreferWait, Queued};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use parley_schema::command::Command;
@@ -47,9 +47,10 @@ pub async fn list(auth: AuthUser, state: web::Data<AppState>) -> Result<HttpResp
     responses(
         Queued, Authenticated,
         (status = 204, description = "With `Prefer: wait`: saved."),
-        (status = 403, description = "`not_a_member`: the message is in a room I am not in; \
-            `forbidden`: a cross-origin cookie write.", body = ErrorResponse),
-        (status = 404, description = "`not_found`: no such message.", body = ErrorResponse),
+        (status = 403, description = "`not_a_member`: the message is in a room I am not in.",
+            body = ErrorResponse),
+        (status = 404, description = "`not_found`: no such message (or not a UUID).",
+            body = ErrorResponse),
     )
 )]
 #[tracing::instrument(skip_all, fields(user = %auth.user_id, request_id))]
@@ -76,7 +77,7 @@ pub async fn save(
                    not saved (or does not exist) answers 204 too.",
     params(("message_id" = Uuid, Path, description = "The message's id."), PreferWait),
     responses(
-        Queued, Authenticated, CrossOrigin,
+        Queued, Authenticated,
         (status = 204, description = "With `Prefer: wait`: not saved (any more)."),
     )
 )]

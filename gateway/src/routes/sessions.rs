@@ -5,7 +5,7 @@ use super::common::user_by_key;
 use crate::auth::{self, AuthUser, COOKIE};
 use crate::dispatch::{self, Origin, Sent, Wait};
 use crate::error::ApiError;
-use crate::openapi::{Authenticated, BadRequest, CrossOrigin, TimedOut, TooLarge, Unavailable};
+use crate::openapi::{Authenticated, BadRequest, SignIn, TimedOut, TooLarge};
 use crate::password;
 use crate::state::AppState;
 use actix_web::cookie::{Cookie, SameSite};
@@ -28,10 +28,11 @@ use parley_schema::{ErrorCode, SessionId};
                    token's SHA-256 is published and stored). Answers with the bearer token \
                    and sets the `parley_session` cookie (HttpOnly, SameSite=Lax, Path=/; \
                    Secure when `PARLEY_COOKIE_SECURE` is set). Always waits for the outcome. \
-                   The username matches without regard to case. No authentication.",
+                   The username matches without regard to case. Limited per client address \
+                   and per account. No authentication.",
     request_body = LoginRequest,
     responses(
-        BadRequest, TooLarge, Unavailable, TimedOut,
+        BadRequest, TooLarge, SignIn, TimedOut,
         (status = 201, description = "The token and the user; the cookie is set.",
             body = SessionCreated,
             headers((
@@ -49,9 +50,8 @@ pub async fn login(
     body: crate::json::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { username, password } = body.into_inner();
-    state
-        .limits
-        .auth_from(state.config.trusted_proxies.client_ip(&req))?;
+    let client = state.config.trusted_proxies.client_ip(&req);
+    state.limits.auth_from(client)?;
     let key = username_key(&username);
     state.limits.login_to(&key)?;
     let found = user_by_key(&state, key).await?;
@@ -60,7 +60,7 @@ pub async fn login(
         .map_or_else(|| state.dummy_hash.clone(), |u| u.password_hash.clone());
     let matches = state
         .hashing
-        .run(move || password::verify(&password, &hash))
+        .run(client, move || password::verify(&password, &hash))
         .await?;
     let user = match found {
         Some(user) if matches => user,
@@ -117,9 +117,10 @@ pub async fn login(
     summary = "Log out",
     description = "Ends the session the request authenticated with; its open event streams \
                    close and the cookie is cleared. Other sessions of the user stay. Always \
-                   waits for the outcome.",
+                   waits for the outcome. A session that another request ended meanwhile is \
+                   logged out too (`204`).",
     responses(
-        Authenticated, CrossOrigin, TimedOut,
+        Authenticated, TimedOut,
         (status = 204, description = "Logged out; the cookie is removed.",
             headers(("Set-Cookie" = String, description = "`parley_session=` expired"))),
     )
@@ -129,9 +130,12 @@ pub async fn logout(auth: AuthUser, state: web::Data<AppState>) -> Result<HttpRe
     let command = Command::CloseSession {
         session_id: auth.session_id,
     };
-    let mut resp = dispatch::submit(&state, &auth, command, Wait::Required)
-        .await?
-        .respond();
+    // The session can end between its authentication here and the worker (another request
+    // ended it first); it is over either way, which is all logging out asks for.
+    let mut resp = match dispatch::submit(&state, &auth, command, Wait::Required).await? {
+        Sent::Done { result, .. } if result.status == 404 => HttpResponse::NoContent().finish(),
+        sent => sent.respond(),
+    };
     if resp.status().is_success() {
         let mut gone = Cookie::build(COOKIE, "").path("/").finish();
         gone.make_removal();

@@ -5,7 +5,7 @@ use crate::auth::AuthUser;
 use crate::dispatch::{self, Origin, Sent, Wait};
 use crate::error::ApiError;
 use crate::openapi::{
-    Authenticated, BadRequest, CrossOrigin, PreferWait, Queued, TimedOut, TooLarge, Unavailable,
+    Authenticated, BadRequest, PreferWait, Queued, SignIn, TimedOut, TooLarge, Username as Name,
 };
 use crate::password;
 use crate::state::AppState;
@@ -26,11 +26,13 @@ use parley_schema::{ErrorBody, ErrorCode, UserId};
     summary = "Register",
     description = "Creates an account. The gateway hashes the password (Argon2id) and \
                    publishes only the hash. Always waits for the outcome (`Prefer` is not \
-                   needed). The username is NFC-normalised and unique without regard to \
-                   case; `display_name` defaults to the username. No authentication.",
+                   needed). The username is stored NFKC-normalised, and is taken when a \
+                   name equal to it without regard to case, or looking like it, exists; \
+                   `display_name` defaults to the username. Limited per client address. No \
+                   authentication.",
     request_body = RegisterRequest,
     responses(
-        BadRequest, TooLarge, Unavailable, TimedOut,
+        BadRequest, TooLarge, SignIn, TimedOut,
         (status = 201, description = "The new user.", body = User),
         (status = 409, description = "`username_taken` (field `username`).", body = ErrorResponse),
     )
@@ -42,9 +44,8 @@ pub async fn register(
     body: crate::json::Json<RegisterRequest>,
 ) -> Result<Sent, ApiError> {
     let body = body.into_inner();
-    state
-        .limits
-        .auth_from(state.config.trusted_proxies.client_ip(&req))?;
+    let client = state.config.trusted_proxies.client_ip(&req);
+    state.limits.auth_from(client)?;
     let username = Username::parse(&body.username)?;
     let password = Password::parse(&body.password)?;
     let display_name = match body.display_name.as_deref() {
@@ -58,7 +59,7 @@ pub async fn register(
     }
     let password_hash = state
         .hashing
-        .run(move || password::hash(password.expose()))
+        .run(client, move || password::hash(password.expose()))
         .await?
         .map_err(ApiError::Internal)?;
     let command = Command::Register {
@@ -101,9 +102,10 @@ pub async fn me(auth: AuthUser) -> HttpResponse {
     operation_id = "get_user",
     tag = "accounts",
     summary = "A public profile",
-    description = "The user with this username, matched without regard to case (after NFC \
-                   normalisation). Deleted accounts are not found.",
-    params(("username" = String, Path, description = "The username, any case.")),
+    description = "The user with this username, matched without regard to case (after NFKC \
+                   normalisation). Deleted accounts are not found; a name that is not a valid \
+                   username is simply not found.",
+    params(("username" = Name, Path, description = "The username, any case.")),
     responses(
         Authenticated,
         (status = 200, description = "The user.", body = User),
@@ -133,7 +135,7 @@ pub async fn profile(
     request_body = UpdateProfileRequest,
     params(PreferWait),
     responses(
-        Queued, Authenticated, CrossOrigin, TooLarge,
+        Queued, Authenticated, TooLarge,
         (status = 200, description = "With `Prefer: wait`: the changed user.", body = User),
         (status = 400, description = "`invalid_json`; `validation_failed` (with `field`; \
             `body` when neither field is given).", body = ErrorResponse),
@@ -182,7 +184,7 @@ pub async fn update_me(
                    stream of the account closes.",
     params(PreferWait),
     responses(
-        Queued, Authenticated, CrossOrigin,
+        Queued, Authenticated,
         (status = 204, description = "With `Prefer: wait`: deleted."),
     )
 )]
