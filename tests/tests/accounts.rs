@@ -106,7 +106,8 @@ async fn friends_are_added_listed_and_removed_with_events() {
         .await;
     assert_eq!(
         (status, body["error"]["code"].clone()),
-        (400, json!("validation_failed"))
+        (403, json!("forbidden")),
+        "befriending oneself"
     );
     let (status, body) = me
         .write(

@@ -31,9 +31,6 @@ pub fn allowed(path: &str) -> Vec<String> {
         .filter(|(_, pattern)| matches(pattern, path))
         .map(|(method, _)| method.to_ascii_uppercase())
         .collect();
-    if methods.iter().any(|m| m == "GET") {
-        methods.push("HEAD".into());
-    }
     methods.sort();
     methods.dedup();
     methods
@@ -60,9 +57,9 @@ mod tests {
 
     #[test]
     fn known_paths_list_their_methods() {
-        assert_eq!(allowed("/api/me"), ["DELETE", "GET", "HEAD", "PATCH"]);
-        assert_eq!(allowed("/api/rooms/abc/messages"), ["GET", "HEAD", "POST"]);
-        assert_eq!(allowed("/healthz"), ["GET", "HEAD"]);
+        assert_eq!(allowed("/api/me"), ["DELETE", "GET", "PATCH"]);
+        assert_eq!(allowed("/api/rooms/abc/messages"), ["GET", "POST"]);
+        assert_eq!(allowed("/healthz"), ["GET"]);
         assert!(allowed("/api/nothing").is_empty());
         assert!(allowed("/api/rooms//messages").is_empty());
         assert!(allowed("/api/rooms/a/messages/b/c").is_empty());

@@ -9,13 +9,11 @@ use parley_schema::{ErrorBody, ErrorCode, Outcome, RequestId, Resource, UserId};
 pub fn add(conn: &mut PgConnection, rid: RequestId, actor: UserId, username: &str) -> ApplyResult {
     let friend = named_user(conn, username)?;
     if friend.id == actor {
-        return Err(super::ApplyError::Rejected(
-            ErrorBody::new(
-                ErrorCode::ValidationFailed,
-                "you cannot add yourself as a friend",
-            )
-            .with_field("username"),
-        ));
+        // The gateway refuses it first; this holds for commands published before that.
+        return Err(super::ApplyError::Rejected(ErrorBody::new(
+            ErrorCode::Forbidden,
+            "you cannot add yourself as a friend",
+        )));
     }
     if !friends::add(conn, actor, friend.id)? {
         return Err(reject(
