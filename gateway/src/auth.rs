@@ -167,4 +167,19 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.len(), 43);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_cookie_or_authorization_header_parses_without_panicking(
+            cookie in "[ -~]{0,80}",
+            authorization in "[ -~]{0,80}",
+        ) {
+            let req = actix_web::test::TestRequest::post()
+                .insert_header(("cookie", cookie))
+                .insert_header(("authorization", authorization))
+                .to_http_request();
+            let _ = (bearer(&req), req.cookie(COOKIE));
+            let _ = crate::csrf::check(&req, Some("chat.example"));
+        }
+    }
 }

@@ -68,3 +68,58 @@ pub fn on_connect(conn: &dyn std::any::Any, _: &mut actix_web::dev::Extensions) 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::{test, web, App, HttpResponse};
+
+    #[actix_web::test]
+    async fn a_panicking_handler_answers_500_json_and_the_next_request_is_served() {
+        let app = test::init_service(
+            App::new()
+                .wrap(actix_web::middleware::from_fn(catch_panics))
+                .wrap(security_headers(true))
+                .route(
+                    "/boom",
+                    web::get().to(|| async { panic!("boom") as HttpResponse }),
+                )
+                .route("/fine", web::get().to(HttpResponse::Ok)),
+        )
+        .await;
+        // The service's error is what actix's dispatcher turns into the response.
+        let boom = test::TestRequest::get().uri("/boom").to_request();
+        let res = test::try_call_service(&app, boom)
+            .await
+            .err()
+            .map(|e| e.error_response());
+        assert_eq!(res.as_ref().map(|r| r.status().as_u16()), Some(500));
+        let body = match res {
+            Some(r) => actix_web::body::to_bytes(r.into_body())
+                .await
+                .unwrap_or_default(),
+            None => actix_web::web::Bytes::new(),
+        };
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        assert_eq!(body["error"]["code"], "internal");
+        let res =
+            test::call_service(&app, test::TestRequest::get().uri("/fine").to_request()).await;
+        assert_eq!(res.status().as_u16(), 200);
+        let hsts = res.headers().get("strict-transport-security");
+        assert!(hsts.is_some(), "HSTS when the cookie is Secure");
+    }
+
+    #[actix_web::test]
+    async fn no_hsts_over_plain_http() {
+        let app = test::init_service(
+            App::new()
+                .wrap(security_headers(false))
+                .route("/fine", web::get().to(HttpResponse::Ok)),
+        )
+        .await;
+        let res =
+            test::call_service(&app, test::TestRequest::get().uri("/fine").to_request()).await;
+        assert!(!res.headers().contains_key("strict-transport-security"));
+        assert!(res.headers().contains_key("content-security-policy"));
+    }
+}

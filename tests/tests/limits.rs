@@ -51,12 +51,15 @@ async fn limits_hold_and_answer_with_retry_after() -> anyhow::Result<()> {
             l.streams_per_user,
             l.streams_per_address,
         ) = (2, 3, 4);
+        c.metrics_token = Some("metrics s3cret".to_owned().into());
     })
     .await?;
     // A failed assertion must still stop the in-process system, or the runtime waits on it.
     let _stop_on_panic = env.shutdown.clone().drop_guard();
     eprintln!("-- a_client_that_goes_away_is_noticed_within_30_s");
     a_client_that_goes_away_is_noticed_within_30_s(&env.base_url).await?;
+    eprintln!("-- metrics_need_a_loopback_caller_or_the_token");
+    metrics_need_a_loopback_caller_or_the_token(&env.base_url).await;
     eprintln!("-- sign_ins_are_limited_per_address_and_per_account");
     sign_ins_are_limited_per_address_and_per_account(&env.base_url).await;
     eprintln!("-- a_flood_of_sign_ins_is_refused_at_once_past_the_hashing_queue");
@@ -245,4 +248,17 @@ async fn a_client_that_goes_away_is_noticed_within_30_s(base: &str) -> anyhow::R
     }
     eprintln!("noticed after {:?}", gone.elapsed());
     Ok(())
+}
+
+async fn metrics_need_a_loopback_caller_or_the_token(base: &str) {
+    let api = from(base, 70);
+    // Through a proxy that is not trusted, a loopback peer is not a loopback caller.
+    let proxied = || {
+        api.request(Method::GET, "/metrics")
+            .header("X-Forwarded-For", "198.51.100.4")
+    };
+    assert_eq!(send(proxied()).await.0, 403);
+    assert_eq!(send(proxied().bearer_auth("a wrong one")).await.0, 403);
+    let (status, _) = send(proxied().bearer_auth("metrics s3cret")).await;
+    assert_eq!(status, 200, "the metrics token");
 }

@@ -143,11 +143,21 @@ async fn the_session_cookie_has_a_max_age() {
 
 #[tokio::test]
 async fn sessions_end_when_idle_and_after_their_maximum_age() -> anyhow::Result<()> {
-    let env = spawn_env_with(&Services::from_env(), |c| {
+    let metrics = format!("127.0.0.1:{}", parley_kit::free_port()?);
+    let listen = metrics.clone();
+    let env = spawn_env_with(&Services::from_env(), move |c| {
         c.session_idle_secs = 3;
         c.session_max_secs = 7;
+        c.metrics_listen = Some(listen);
     })
     .await?;
+    let _stop_on_panic = env.shutdown.clone().drop_guard();
+    // (This gateway also serves its metrics on a listener of their own.)
+    let on_main = send(Api::new(&env.base_url).request(Method::GET, "/metrics")).await;
+    assert_eq!(on_main.0, 404, "/metrics on the main listener");
+    let own = reqwest::get(format!("http://{metrics}/metrics")).await?;
+    assert_eq!(own.status().as_u16(), 200);
+    assert!(own.text().await?.contains("parley_streams_open"));
     let api = Api::new(&env.base_url);
     let name = unique("exp");
     let busy = api.signup(&name).await;
