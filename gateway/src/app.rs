@@ -118,7 +118,7 @@ async fn shared_state(config: GatewayConfig) -> anyhow::Result<AppState> {
         metrics,
         dummy_hash: spawn_blocking(password::dummy_hash).await?,
         limits: Limiters::new(&config.limits),
-        hashing: Hashing::new(config.limits.hash_queue),
+        hashing: Hashing::new(config.limits.hash_queue, config.limits.hash_per_address),
         gateway_id,
         config: Arc::new(config),
     })

@@ -5,8 +5,9 @@
 //! neither starves the HTTP threads nor balloons memory, and at most `queue` more wait;
 //! past that a request is refused at once with `503 unavailable` and `Retry-After`, so
 //! nobody waits behind a flood and nothing else (health checks, reads, writes) ever waits
-//! on this queue. One client address holds at most `PER_ADDRESS` places (more is
-//! `429 rate_limited`), so a single attacker cannot fill the queue in front of others.
+//! on this queue. One client address holds at most `per_address` places
+//! (`PARLEY_HASH_PER_ADDRESS`; more is `429 rate_limited`), so a single attacker cannot
+//! fill the queue in front of others.
 
 use crate::error::ApiError;
 use std::collections::HashMap;
@@ -15,14 +16,13 @@ use std::sync::Mutex;
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
-/// Places (running or waiting) one client address may hold.
-const PER_ADDRESS: usize = 2;
-
 pub struct Hashing {
     permits: Semaphore,
     /// Jobs admitted (running plus waiting), in all and per address.
     admitted: Mutex<(usize, HashMap<IpAddr, usize>)>,
     capacity: usize,
+    /// Places (running or waiting) one client address may hold.
+    per_address: usize,
 }
 
 /// Gives an admitted job's place back when it ends, however it ends.
@@ -47,14 +47,16 @@ impl Drop for Place<'_> {
 }
 
 impl Hashing {
-    /// A queue where `queue` jobs may wait beside the ones running.
-    pub fn new(queue: usize) -> Self {
+    /// A queue where `queue` jobs may wait beside the ones running, `per_address` of them
+    /// (running or waiting) from one client address.
+    pub fn new(queue: usize, per_address: usize) -> Self {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         let running = cores.saturating_sub(1).max(1);
         Self {
             permits: Semaphore::new(running),
             admitted: Mutex::default(),
             capacity: running + queue,
+            per_address: per_address.max(1),
         }
     }
 
@@ -66,7 +68,7 @@ impl Hashing {
     fn admit(&self, addr: Option<IpAddr>) -> Result<Place<'_>, ApiError> {
         let mut admitted = self.lock();
         let of_addr = addr.map_or(0, |a| admitted.1.get(&a).copied().unwrap_or(0));
-        if of_addr >= PER_ADDRESS {
+        if of_addr >= self.per_address {
             return Err(ApiError::rate_limited(Duration::from_secs(1)));
         }
         if admitted.0 >= self.capacity {
@@ -111,7 +113,7 @@ mod tests {
     async fn a_full_queue_refuses_at_once_and_frees_its_places() {
         let running = std::thread::available_parallelism().map_or(1, usize::from);
         let running = running.saturating_sub(1).max(1);
-        let hashing = Arc::new(Hashing::new(3 - running.min(3)));
+        let hashing = Arc::new(Hashing::new(3 - running.min(3), 100));
         let (tx, rx) = std::sync::mpsc::channel::<()>();
         let rx = Arc::new(std::sync::Mutex::new(rx));
         let mut jobs = Vec::new();
@@ -138,11 +140,9 @@ mod tests {
 
     #[test]
     fn one_address_holds_at_most_its_share() {
-        let hashing = Hashing::new(100);
+        let hashing = Hashing::new(100, 2);
         let addr: IpAddr = [192, 0, 2, 1].into();
-        let places: Vec<_> = (0..PER_ADDRESS)
-            .map(|_| hashing.admit(Some(addr)))
-            .collect();
+        let places: Vec<_> = (0..2).map(|_| hashing.admit(Some(addr))).collect();
         assert!(places.iter().all(Result::is_ok));
         let refused = hashing.admit(Some(addr));
         assert!(matches!(refused, Err(ApiError::RateLimited { .. })));

@@ -57,6 +57,11 @@ pub struct LimitsConfig {
     #[arg(long, env = "PARLEY_STREAMS_PER_ADDRESS", default_value_t = 300)]
     pub streams_per_address: usize,
 
+    /// Password hashes (running or waiting) one client address may have at once; past
+    /// it, `429 rate_limited`, so one address cannot fill the queue before others.
+    #[arg(long, env = "PARLEY_HASH_PER_ADDRESS", default_value_t = 2)]
+    pub hash_per_address: usize,
+
     /// Password hashes that may wait for a core; past it, `503 unavailable`.
     #[arg(long, env = "PARLEY_HASH_QUEUE", default_value_t = 16)]
     pub hash_queue: usize,

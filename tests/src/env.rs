@@ -135,7 +135,7 @@ pub async fn spawn_env_with(
     (limits.write_rate, limits.write_burst) = (1000.0, 1000);
     (limits.auth_addr_rate, limits.auth_addr_burst) = (1000.0, 1000);
     (limits.auth_account_rate, limits.auth_account_burst) = (1000.0, 1000);
-    limits.hash_queue = 1000;
+    (limits.hash_queue, limits.hash_per_address) = (1000, 1000);
     tweak(&mut gateway);
     let app = Application::build(gateway, shutdown.clone()).await?;
     let base_url = format!("http://127.0.0.1:{}", app.port());

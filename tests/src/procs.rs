@@ -79,6 +79,7 @@ impl System {
             ("PARLEY_AUTH_ACCOUNT_RATE", "100000"),
             ("PARLEY_AUTH_ACCOUNT_BURST", "100000"),
             ("PARLEY_HASH_QUEUE", "100000"),
+            ("PARLEY_HASH_PER_ADDRESS", "100000"),
             ("PARLEY_STREAMS_PER_ADDRESS", "1000000"),
             ("RUST_LOG", "info"),
         ];
