@@ -1,12 +1,14 @@
 //! What the gateway and the worker report about themselves: logs to stderr, the shutdown
 //! signal, and Prometheus metrics. Metrics are `prometheus-client` types in a `Registry`
 //! that each binary owns; [`render`] writes it in the Prometheus text format (0.0.4), the
-//! format the integration tests and `parley-bench` read.
+//! format the integration tests and `parley-bench` read; [`serve::metrics`] serves it on
+//! a listener of its own.
 
 #![warn(clippy::too_many_lines)]
 
 pub mod age;
 pub mod process;
+pub mod serve;
 
 pub use prometheus_client;
 

@@ -1,9 +1,7 @@
 //! The worker's metrics (batch sizes, failures, consumer lag, command age), registered with
-//! `prometheus-client` and served at `/metrics` on `PARLEY_WORKER_METRICS_LISTEN` by a
-//! one-thread actix-web server (the gateway's HTTP stack, so nothing new to build); any
-//! other path is a 404.
+//! `prometheus-client` and served at `/metrics` on `PARLEY_WORKER_METRICS_LISTEN`
+//! (`parley_telemetry::serve::metrics`; any other path is a 404).
 
-use actix_web::{web, App, HttpResponse, HttpServer};
 use parley_telemetry::age::AgeHistogram;
 use parley_telemetry::prometheus_client::collector::Collector;
 use parley_telemetry::prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
@@ -96,38 +94,14 @@ impl WorkerMetrics {
     }
 }
 
-async fn get_metrics(metrics: web::Data<WorkerMetrics>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(parley_telemetry::CONTENT_TYPE)
-        .body(metrics.render())
-}
-
-/// Serves `GET /metrics` on `listener` until `shutdown` fires, then stops the server and
-/// returns once it has.
+/// Serves `GET /metrics` on `listener` until `shutdown` fires.
 pub async fn serve(
     listener: TcpListener,
     metrics: Arc<WorkerMetrics>,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
-    tracing::info!(addr = %listener.local_addr()?, "worker metrics listening");
-    let metrics = web::Data::from(metrics);
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(metrics.clone())
-            .route("/metrics", web::get().to(get_metrics))
-    })
-    .workers(1)
-    .disable_signals()
-    .shutdown_timeout(1)
-    .listen(listener)?
-    .run();
-    let handle = server.handle();
-    let stop = async move {
-        shutdown.cancelled().await;
-        handle.stop(true).await;
-    };
-    let (served, ()) = tokio::join!(server, stop);
-    served
+    parley_telemetry::serve::metrics(listener, metrics, WorkerMetrics::render, "worker", shutdown)
+        .await
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::state::AppState;
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{web, HttpRequest, HttpResponse};
 use parley_schema::ErrorCode;
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
@@ -79,24 +79,5 @@ pub async fn serve(
     metrics: Arc<Metrics>,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
-    tracing::info!(addr = %listener.local_addr()?, "gateway metrics listening");
-    let metrics = web::Data::from(metrics);
-    let server = HttpServer::new(move || {
-        App::new().app_data(metrics.clone()).route(
-            "/metrics",
-            web::get().to(|m: web::Data<Metrics>| async move { render(&m) }),
-        )
-    })
-    .workers(1)
-    .disable_signals()
-    .shutdown_timeout(1)
-    .listen(listener)?
-    .run();
-    let handle = server.handle();
-    let stop = async move {
-        shutdown.cancelled().await;
-        handle.stop(true).await;
-    };
-    let (served, ()) = tokio::join!(server, stop);
-    served
+    parley_telemetry::serve::metrics(listener, metrics, Metrics::render, "gateway", shutdown).await
 }
