@@ -4,13 +4,13 @@
 
 use crate::authcache::AuthCache;
 use crate::config::GatewayConfig;
-use crate::events::addrs::AddrStreams;
 use crate::events::registry::StreamCaps;
 use crate::events::router::{self, Router};
 use crate::events::Hub;
 use crate::hashing::Hashing;
 use crate::limits::Limiters;
 use crate::metrics::Metrics;
+use crate::places::PerAddress;
 use crate::publisher::Publisher;
 use crate::state::AppState;
 use crate::{json, layers, password, readiness, routes};
@@ -111,7 +111,7 @@ async fn shared_state(config: GatewayConfig) -> anyhow::Result<AppState> {
                 },
             ),
         ),
-        addr_streams: AddrStreams::new(config.limits.streams_per_address),
+        addr_streams: PerAddress::new(config.limits.streams_per_address),
         dependencies: Default::default(),
         waiters: Arc::default(),
         auth_cache: AuthCache::new(Duration::from_secs(config.auth_cache_secs)),

@@ -10,40 +10,18 @@
 //! fill the queue in front of others.
 
 use crate::error::ApiError;
-use std::collections::HashMap;
+use crate::places::{PerAddress, Place};
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 pub struct Hashing {
-    permits: Semaphore,
-    /// Jobs admitted (running plus waiting), in all and per address.
-    admitted: Mutex<(usize, HashMap<IpAddr, usize>)>,
-    capacity: usize,
-    /// Places (running or waiting) one client address may hold.
-    per_address: usize,
-}
-
-/// Gives an admitted job's place back when it ends, however it ends.
-struct Place<'a> {
-    hashing: &'a Hashing,
-    addr: Option<IpAddr>,
-}
-
-impl Drop for Place<'_> {
-    fn drop(&mut self) {
-        let mut admitted = self.hashing.lock();
-        admitted.0 -= 1;
-        if let Some(addr) = self.addr {
-            if let Some(n) = admitted.1.get_mut(&addr) {
-                *n -= 1;
-                if *n == 0 {
-                    admitted.1.remove(&addr);
-                }
-            }
-        }
-    }
+    /// One per hash that may run at once.
+    running: Semaphore,
+    /// One per job admitted, running or waiting.
+    places: Semaphore,
+    per_address: Arc<PerAddress>,
 }
 
 impl Hashing {
@@ -53,35 +31,31 @@ impl Hashing {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         let running = cores.saturating_sub(1).max(1);
         Self {
-            permits: Semaphore::new(running),
-            admitted: Mutex::default(),
-            capacity: running + queue,
-            per_address: per_address.max(1),
+            running: Semaphore::new(running),
+            places: Semaphore::new(running + queue),
+            per_address: PerAddress::new(per_address),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, (usize, HashMap<IpAddr, usize>)> {
-        self.admitted.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// A place in the queue for a job from `addr`, or why not.
-    fn admit(&self, addr: Option<IpAddr>) -> Result<Place<'_>, ApiError> {
-        let mut admitted = self.lock();
-        let of_addr = addr.map_or(0, |a| admitted.1.get(&a).copied().unwrap_or(0));
-        if of_addr >= self.per_address {
-            return Err(ApiError::rate_limited(Duration::from_secs(1)));
-        }
-        if admitted.0 >= self.capacity {
-            return Err(ApiError::busy(Duration::from_secs(1)));
-        }
-        admitted.0 += 1;
-        if let Some(a) = addr {
-            *admitted.1.entry(a).or_insert(0) += 1;
-        }
-        Ok(Place {
-            hashing: self,
-            addr,
-        })
+    /// A place in the queue for a job from `addr` (both given back on drop), or why not.
+    fn admit(
+        &self,
+        addr: Option<IpAddr>,
+    ) -> Result<(Option<Place>, SemaphorePermit<'_>), ApiError> {
+        let retry = Duration::from_secs(1);
+        let of_addr = match addr {
+            Some(a) => Some(
+                self.per_address
+                    .take(a)
+                    .ok_or_else(|| ApiError::rate_limited(retry))?,
+            ),
+            None => None,
+        };
+        let place = self
+            .places
+            .try_acquire()
+            .map_err(|_| ApiError::busy(retry))?;
+        Ok((of_addr, place))
     }
 
     /// Runs `f` (a hash or a verification) for a client at `addr` on a blocking thread when
@@ -93,7 +67,7 @@ impl Hashing {
     {
         let _place = self.admit(addr)?;
         let _permit = self
-            .permits
+            .running
             .acquire()
             .await
             .map_err(|e| ApiError::Internal(format!("hashing permits closed: {e}")))?;
@@ -106,8 +80,6 @@ impl Hashing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
-    use std::time::Duration;
 
     #[tokio::test]
     async fn a_full_queue_refuses_at_once_and_frees_its_places() {

@@ -20,6 +20,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod password;
 pub mod peer;
+pub mod places;
 pub mod prefer;
 pub mod publisher;
 pub mod ratelimit;

@@ -2,11 +2,11 @@
 
 use crate::authcache::AuthCache;
 use crate::config::GatewayConfig;
-use crate::events::addrs::AddrStreams;
 use crate::events::Hub;
 use crate::hashing::Hashing;
 use crate::limits::Limiters;
 use crate::metrics::Metrics;
+use crate::places::PerAddress;
 use crate::publisher::Publisher;
 use crate::readiness::Dependencies;
 use crate::waiters::Waiters;
@@ -30,7 +30,7 @@ pub struct AppState {
     /// Whether Postgres and Kafka answered the last background check.
     pub dependencies: Dependencies,
     /// Open event streams per client address.
-    pub addr_streams: Arc<AddrStreams>,
+    pub addr_streams: Arc<PerAddress>,
     /// A password hash to verify against for unknown users (equal timing).
     pub dummy_hash: String,
 }

@@ -4,7 +4,6 @@
 //! `router` reads the events topic and feeds `hub`, which holds the `registry` of open
 //! streams and the `replay` buffer behind one lock; `stream` serves the SSE requests.
 
-pub mod addrs;
 pub mod cursor;
 pub mod hub;
 pub mod registry;

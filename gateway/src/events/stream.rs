@@ -4,11 +4,11 @@
 //! the stream missed after `Last-Event-ID`, then live events. Keep-alive comments every
 //! `PARLEY_KEEPALIVE_SECS`. When the client goes, the stream's slot is detached.
 
-use super::addrs::Place;
 use super::hub::{Attached, Hub, Refused};
 use super::replay::Start;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
+use crate::places::Place;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, Responder};
 use actix_web_lab::sse;
@@ -80,7 +80,13 @@ pub async fn events(
         .get("last-event-id")
         .and_then(|v| v.to_str().ok());
     let place = match state.config.trusted_proxies.client_ip(&req) {
-        Some(addr) => Some(state.addr_streams.take(addr)?),
+        // Past the address's cap: refused, since it may not evict a stranger's stream.
+        Some(addr) => Some(
+            state
+                .addr_streams
+                .take(addr)
+                .ok_or_else(|| ApiError::rate_limited(Duration::from_secs(5)))?,
+        ),
         None => None,
     };
     let hub = Arc::clone(&state.hub);
