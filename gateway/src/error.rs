@@ -39,14 +39,14 @@ impl ApiError {
 
     pub fn rate_limited(retry: std::time::Duration) -> Self {
         Self::RateLimited {
-            retry_after_secs: retry.as_secs_f64().ceil().max(1.0) as u64,
+            retry_after_secs: whole_secs(retry),
         }
     }
 
     /// Too much work queued (password hashing): `503 unavailable` with `Retry-After`.
     pub fn busy(retry: std::time::Duration) -> Self {
         Self::Busy {
-            retry_after_secs: retry.as_secs_f64().ceil().max(1.0) as u64,
+            retry_after_secs: whole_secs(retry),
         }
     }
 
@@ -78,6 +78,11 @@ impl ApiError {
             }
         }
     }
+}
+
+/// A `Retry-After` in whole seconds: rounded up, at least one.
+fn whole_secs(retry: std::time::Duration) -> u64 {
+    retry.as_secs_f64().ceil().max(1.0) as u64
 }
 
 impl From<ValidationError> for ApiError {

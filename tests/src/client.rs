@@ -135,3 +135,16 @@ pub async fn send(req: RequestBuilder) -> (u16, Value) {
         Err(e) => panic!("request failed: {e}"),
     }
 }
+
+/// `parley_streams_open` on the gateway at `base` (`/metrics`, asked from loopback), or
+/// -1 when it cannot be read.
+pub async fn streams_open(base: &str) -> i64 {
+    let text = match reqwest::get(format!("{base}/metrics")).await {
+        Ok(r) => r.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    text.lines()
+        .find_map(|l| l.strip_prefix("parley_streams_open "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(-1)
+}

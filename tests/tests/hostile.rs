@@ -88,21 +88,15 @@ async fn look_alikes_of_a_taken_nickname_are_taken_and_invisible_ones_invalid() 
     let base = unique("admin").replace('_', "x");
     let _real = api.signup(&base).await;
     let cyrillic = base.replacen('a', "а", 1);
-    let fullwidth: String = base
-        .chars()
-        .map(|c| match c {
-            'a'..='z' => char::from_u32(c as u32 - 'a' as u32 + 0xFF41).unwrap_or(c),
-            _ => c,
-        })
-        .collect();
+    // Its lower-case letters moved to the alphabet starting at `a`.
+    let letters_from = |a: u32| -> String {
+        let shift = |c: char| char::from_u32(c as u32 - 'a' as u32 + a).unwrap_or(c);
+        let each = |c: char| if c.is_ascii_lowercase() { shift(c) } else { c };
+        base.chars().map(each).collect()
+    };
+    let fullwidth = letters_from(0xFF41);
     let dotless = base.replacen('i', "ı", 1);
-    let bold: String = base
-        .chars()
-        .map(|c| match c {
-            'a'..='z' => char::from_u32(c as u32 - 'a' as u32 + 0x1D41A).unwrap_or(c),
-            _ => c,
-        })
-        .collect();
+    let bold = letters_from(0x1D41A); // mathematical bold
     let upper = base.to_uppercase();
     for fake in [&cyrillic, &fullwidth, &bold, &dotless, &upper] {
         assert_ne!(fake, &base);

@@ -4,7 +4,7 @@
 //! (127.0.0.N), so the per-address limits can be told apart.
 
 use futures_util::future::join_all;
-use parley_tests::client::{send, PASSWORD};
+use parley_tests::client::{send, streams_open, PASSWORD};
 use parley_tests::{spawn_env_with, unique, Api, Services, Session};
 use reqwest::Method;
 use serde_json::json;
@@ -199,22 +199,6 @@ async fn streams_are_capped_per_session_user_and_address(base: &str) {
     let evicted = seen.iter().any(|e| e.event == "stream_closed");
     assert!(!evicted, "nobody is evicted for a stranger: {seen:?}");
     drop((third, fourth, fifth, s1));
-}
-
-/// `parley_streams_open` on the gateway's `/metrics`.
-async fn streams_open(base: &str) -> i64 {
-    let text = from(base, 1)
-        .request(Method::GET, "/metrics")
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .text()
-        .await
-        .unwrap_or_default();
-    text.lines()
-        .find_map(|l| l.strip_prefix("parley_streams_open "))
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or(-1)
 }
 
 async fn a_client_that_goes_away_is_noticed_within_30_s(base: &str) -> anyhow::Result<()> {

@@ -3,6 +3,7 @@
 //! namespace of its own (`ip netns`, veth), whose link is then cut, so that the gateway's
 //! keep-alives go unanswered, as on a real network. Needs root and iproute2.
 
+use parley_tests::client::streams_open;
 use parley_tests::{spawn_env_with, unique, Api, Services};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -60,20 +61,6 @@ impl Drop for Netns {
     fn drop(&mut self) {
         let _ = ip(&["netns", "del", &self.name]); // takes the veth pair with it
     }
-}
-
-async fn streams_open(base: &str) -> i64 {
-    let text = reqwest::get(format!("{base}/metrics"))
-        .await
-        .map(|r| r.text());
-    let text = match text {
-        Ok(t) => t.await.unwrap_or_default(),
-        Err(_) => String::new(),
-    };
-    text.lines()
-        .find_map(|l| l.strip_prefix("parley_streams_open "))
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or(-1)
 }
 
 #[tokio::test]
