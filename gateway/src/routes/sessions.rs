@@ -130,12 +130,10 @@ pub async fn logout(auth: AuthUser, state: web::Data<AppState>) -> Result<HttpRe
     let command = Command::CloseSession {
         session_id: auth.session_id,
     };
-    // The session can end between its authentication here and the worker (another request
-    // ended it first); it is over either way, which is all logging out asks for.
-    let mut resp = match dispatch::submit(&state, &auth, command, Wait::Required).await? {
-        Sent::Done { result, .. } if result.status == 404 => HttpResponse::NoContent().finish(),
-        sent => sent.respond(),
-    };
+    // A session another request ended first is done too (the worker says so).
+    let mut resp = dispatch::submit(&state, &auth, command, Wait::Required)
+        .await?
+        .respond();
     if resp.status().is_success() {
         let mut gone = Cookie::build(COOKIE, "").path("/").finish();
         gone.make_removal();

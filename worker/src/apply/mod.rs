@@ -106,25 +106,11 @@ pub fn apply(conn: &mut PgConnection, env: &CommandEnvelope) -> ApplyResult {
     match &env.command {
         Command::Register { .. } => accounts::register(conn, env),
         Command::SendMessage { .. } => sends::apply_one(conn, env),
-        Command::OpenSession {
-            session_id,
-            token_hash,
-            user_agent,
-        } => {
-            let new = sessions::NewSession {
-                id: *session_id,
-                token_hash,
-                user_agent,
-            };
-            sessions::open(conn, rid, actor()?, &new)
-        }
-        Command::CloseSession { session_id } => sessions::close(conn, rid, actor()?, *session_id),
-        Command::CloseOtherSessions { keep } => sessions::close_others(conn, rid, actor()?, *keep),
-        Command::ChangePassword {
-            password_hash,
-            keep,
-        } => sessions::change_password(conn, rid, actor()?, password_hash, *keep),
-        Command::TouchSession { session_id, at } => sessions::touch(conn, rid, *session_id, *at),
+        Command::OpenSession { .. }
+        | Command::CloseSession { .. }
+        | Command::CloseOtherSessions { .. }
+        | Command::ChangePassword { .. }
+        | Command::TouchSession { .. } => sessions::apply(conn, env, actor()?),
         Command::CreateRoom {
             room_id,
             name,

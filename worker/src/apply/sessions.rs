@@ -9,8 +9,38 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use parley_db::rows::SessionRow;
 use parley_db::{sessions, users, views};
+use parley_schema::command::{Command, CommandEnvelope};
 use parley_schema::event::Event;
 use parley_schema::{ErrorCode, Outcome, RequestId, SessionId, UserId};
+
+/// Applies a session command of `actor`.
+pub fn apply(conn: &mut PgConnection, env: &CommandEnvelope, actor: UserId) -> ApplyResult {
+    let rid = env.request_id;
+    match &env.command {
+        Command::OpenSession {
+            session_id,
+            token_hash,
+            user_agent,
+        } => {
+            let new = NewSession {
+                id: *session_id,
+                token_hash,
+                user_agent,
+            };
+            open(conn, rid, actor, &new)
+        }
+        Command::CloseSession { session_id } => {
+            close(conn, rid, actor, *session_id, env.session_id)
+        }
+        Command::CloseOtherSessions { keep } => close_others(conn, rid, actor, *keep),
+        Command::ChangePassword {
+            password_hash,
+            keep,
+        } => change_password(conn, rid, actor, password_hash, *keep),
+        Command::TouchSession { session_id, at } => touch(conn, rid, *session_id, *at),
+        _ => Err(reject(ErrorCode::Internal, "not a session command")),
+    }
+}
 
 /// What a new session needs besides its user.
 pub struct NewSession<'a> {
@@ -19,12 +49,7 @@ pub struct NewSession<'a> {
     pub user_agent: &'a str,
 }
 
-pub fn open(
-    conn: &mut PgConnection,
-    rid: RequestId,
-    actor: UserId,
-    new: &NewSession,
-) -> ApplyResult {
+fn open(conn: &mut PgConnection, rid: RequestId, actor: UserId, new: &NewSession) -> ApplyResult {
     let Some(user) = users::find_active(conn, actor)? else {
         return Err(reject(
             ErrorCode::InvalidCredentials,
@@ -52,16 +77,27 @@ fn closed(applied: Applied, actor: UserId, gone: impl IntoIterator<Item = Sessio
     })
 }
 
-/// Ends one of the actor's sessions; another user's session is `not_found`.
-pub fn close(conn: &mut PgConnection, rid: RequestId, actor: UserId, id: SessionId) -> ApplyResult {
+/// Ends one of the actor's sessions; another user's session is `not_found`. Logging out
+/// (`current` is the session closed) of a session that another command ended first is
+/// done all the same: it is over, which is all logging out asks for.
+fn close(
+    conn: &mut PgConnection,
+    rid: RequestId,
+    actor: UserId,
+    id: SessionId,
+    current: Option<SessionId>,
+) -> ApplyResult {
     if sessions::delete(conn, actor, id)? == 0 {
+        if current == Some(id) {
+            return Ok(Applied::new(rid, Outcome::Done));
+        }
         return Err(reject(ErrorCode::NotFound, "no such session"));
     }
     Ok(closed(Applied::new(rid, Outcome::Done), actor, [id]))
 }
 
 /// Ends every session of the actor but `keep`.
-pub fn close_others(
+fn close_others(
     conn: &mut PgConnection,
     rid: RequestId,
     actor: UserId,
@@ -72,7 +108,7 @@ pub fn close_others(
 }
 
 /// Stores the new hash and ends every other session.
-pub fn change_password(
+fn change_password(
     conn: &mut PgConnection,
     rid: RequestId,
     actor: UserId,
@@ -87,12 +123,7 @@ pub fn change_password(
 }
 
 /// Moves a session's last-seen time; a session that is gone is no error.
-pub fn touch(
-    conn: &mut PgConnection,
-    rid: RequestId,
-    id: SessionId,
-    at: DateTime<Utc>,
-) -> ApplyResult {
+fn touch(conn: &mut PgConnection, rid: RequestId, id: SessionId, at: DateTime<Utc>) -> ApplyResult {
     sessions::touch(conn, id, at.min(Utc::now()))?;
     Ok(Applied::new(rid, Outcome::Done))
 }
