@@ -7,6 +7,7 @@
 
 #![warn(clippy::too_many_lines)]
 
+pub mod edits;
 pub mod error;
 pub mod friends;
 pub mod ledger;

@@ -53,7 +53,7 @@ pub fn last_of_rooms(conn: &mut PgConnection, rooms: &[RoomId]) -> QueryResult<V
 }
 
 #[allow(clippy::type_complexity)]
-fn with_author() -> diesel::dsl::Select<
+pub(crate) fn with_author() -> diesel::dsl::Select<
     diesel::dsl::LeftJoin<msg::messages, users::table>,
     (
         diesel::dsl::AsSelect<MessageRow, diesel::pg::Pg>,

@@ -61,6 +61,9 @@ pub struct MessageRow {
     pub body: String,
     pub client_id: Option<String>,
     pub created_at: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+    /// Set on a tombstone, whose body is empty.
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 /// The author columns joined onto a message (all NULL when the author row is gone).

@@ -35,6 +35,8 @@ diesel::table! {
         body -> Text,
         client_id -> Nullable<Text>,
         created_at -> Timestamptz,
+        edited_at -> Nullable<Timestamptz>,
+        deleted_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -45,5 +45,7 @@ pub fn message(row: MessageRow, author: Option<AuthorRow>) -> Message {
         body: row.body,
         client_id: row.client_id,
         created_at: row.created_at,
+        edited_at: row.edited_at,
+        deleted: row.deleted_at.is_some(),
     }
 }

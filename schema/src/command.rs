@@ -125,6 +125,17 @@ pub enum Command {
         body: String,
         client_id: Option<String>,
     },
+    /// A new text for a message, by its author.
+    EditMessage {
+        room_id: RoomId,
+        message_id: MessageId,
+        body: String,
+    },
+    /// Deletes a message (its author or the room's owner), leaving a tombstone.
+    DeleteMessage {
+        room_id: RoomId,
+        message_id: MessageId,
+    },
     MarkRead {
         room_id: RoomId,
         seq: i64,
@@ -146,6 +157,8 @@ impl Command {
             | Self::RemoveMember { room_id, .. }
             | Self::DeleteRoom { room_id }
             | Self::SendMessage { room_id, .. }
+            | Self::EditMessage { room_id, .. }
+            | Self::DeleteMessage { room_id, .. }
             | Self::MarkRead { room_id, .. } => Some(*room_id),
             _ => None,
         }

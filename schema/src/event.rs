@@ -76,14 +76,20 @@ impl EventName {
 )]
 pub enum Event {
     Message(Message),
+    /// A stored message changed (edited, or deleted to a tombstone): the whole message.
+    MessageUpdated(Message),
     Room(RoomEvent),
     Member(MemberEvent),
     Read(ReadMarker),
     Friend(FriendEvent),
     Profile(User),
     Result(Reply),
-    SessionClosed { session_id: SessionId },
-    AccountDeleted { user_id: UserId },
+    SessionClosed {
+        session_id: SessionId,
+    },
+    AccountDeleted {
+        user_id: UserId,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -81,6 +81,13 @@ pub struct Message {
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub client_id: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// When the author last edited it (`null`: never).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub edited_at: Option<DateTime<Utc>>,
+    /// A deleted message keeps its place (`seq`) with an empty `body`.
+    #[serde(default)]
+    pub deleted: bool,
 }
 
 /// A read marker, as `PUT /api/rooms/{id}/read` returns it and the `read` event carries it.

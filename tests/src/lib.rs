@@ -2,6 +2,7 @@
 //! Kafka and Postgres (`scripts/services up`). Each test binary gets one fresh database and
 //! its own topic prefix; tests isolate themselves with unique user names.
 
+pub mod batch;
 pub mod check;
 pub mod client;
 pub mod env;

@@ -104,6 +104,8 @@ pub fn message(room: RoomId, seq: i64, author: Option<UserId>, client_id: &str) 
         body: format!("message {seq}"),
         client_id: Some(client_id.to_owned()),
         created_at: Utc::now(),
+        edited_at: None,
+        deleted_at: None,
     }
 }
 

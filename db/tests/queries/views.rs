@@ -24,6 +24,8 @@ fn message_row() -> MessageRow {
         body: "hi".into(),
         client_id: Some("c1".into()),
         created_at: Utc::now(),
+        edited_at: None,
+        deleted_at: None,
     }
 }
 

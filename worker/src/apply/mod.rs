@@ -6,6 +6,7 @@
 //! a single send is a batch of one.
 
 mod accounts;
+mod edits;
 mod friends;
 mod messages;
 mod rooms;
@@ -137,6 +138,15 @@ pub fn apply(conn: &mut PgConnection, env: &CommandEnvelope) -> ApplyResult {
             rooms::remove_member(conn, rid, actor()?, *room_id, username)
         }
         Command::DeleteRoom { room_id } => rooms::delete(conn, rid, actor()?, *room_id),
+        Command::EditMessage {
+            room_id,
+            message_id,
+            body,
+        } => edits::edit(conn, rid, actor()?, (*room_id, *message_id), body),
+        Command::DeleteMessage {
+            room_id,
+            message_id,
+        } => edits::delete(conn, rid, actor()?, (*room_id, *message_id)),
         Command::MarkRead { room_id, seq } => {
             messages::mark_read(conn, rid, actor()?, *room_id, *seq)
         }

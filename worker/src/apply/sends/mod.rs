@@ -89,6 +89,8 @@ fn plan(sends: &[&CommandEnvelope], loaded: &Loaded, now: DateTime<Utc>) -> Vec<
                 body: body.clone(),
                 client_id: client_id.clone(),
                 created_at: now,
+                edited_at: None,
+                deleted: false,
             })
         }
     };

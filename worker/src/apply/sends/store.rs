@@ -42,6 +42,8 @@ pub(super) fn store(
             body: m.body.clone(),
             client_id: m.client_id.clone(),
             created_at: m.created_at,
+            edited_at: None,
+            deleted_at: None,
         });
     }
     if rows.is_empty() {

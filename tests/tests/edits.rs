@@ -1,0 +1,104 @@
+//! Editing and deleting messages in the worker (#13), through its batch function on a real
+//! Postgres: who may, what history then holds, and the `message_updated` event.
+
+use anyhow::Context;
+use parley_schema::command::Command;
+use parley_schema::{MessageId, RoomId, UserId};
+use parley_tests::batch::{envelope, event_of, events, fixture, send, Fixture};
+use parley_worker::batch::apply_batch;
+use serde_json::Value;
+
+fn edit(
+    actor: UserId,
+    room_id: RoomId,
+    message_id: MessageId,
+    body: &str,
+) -> parley_worker::poison::Input {
+    let command = Command::EditMessage {
+        room_id,
+        message_id,
+        body: body.into(),
+    };
+    envelope(Some(actor), command)
+}
+
+fn delete(actor: UserId, room_id: RoomId, message_id: MessageId) -> parley_worker::poison::Input {
+    envelope(
+        Some(actor),
+        Command::DeleteMessage {
+            room_id,
+            message_id,
+        },
+    )
+}
+
+/// The statuses of the batch's `result` events, in order.
+fn statuses(events: &[Value]) -> Vec<Value> {
+    let results = events.iter().filter(|e| e["event"]["event"] == "result");
+    results
+        .map(|e| e["event"]["data"]["status"].clone())
+        .collect()
+}
+
+/// A message of the fixture's user, stored.
+fn posted(f: &mut Fixture, text: &str) -> anyhow::Result<MessageId> {
+    let (id, input) = send(f.user, f.room, text);
+    apply_batch(&mut f.conn, &[input])?;
+    Ok(id)
+}
+
+#[tokio::test]
+async fn the_author_edits_and_history_and_the_event_show_the_new_text() -> anyhow::Result<()> {
+    let mut f = fixture().await?;
+    let id = posted(&mut f, "teh typo")?;
+    let got = events(&apply_batch(
+        &mut f.conn,
+        &[edit(f.user, f.room, id, "the typo")],
+    )?);
+
+    let updated = event_of(&got, "message_updated", &id.to_string()).context("event")?;
+    assert_eq!(updated["event"]["data"]["body"], "the typo");
+    assert!(updated["event"]["data"]["edited_at"].is_string());
+    assert_eq!(
+        updated["room"],
+        f.room.to_string(),
+        "sent to the room's members"
+    );
+    let stored = parley_db::edits::view(&mut f.conn, id)?.context("stored")?;
+    assert_eq!((stored.body.as_str(), stored.seq), ("the typo", 1));
+    assert!(stored.edited_at.is_some() && !stored.deleted);
+    f.db.drop_database().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn only_the_author_edits_and_a_deleted_message_stays_deleted() -> anyhow::Result<()> {
+    let mut f = fixture().await?;
+    let id = posted(&mut f, "mine")?;
+    let stranger = UserId::new();
+    let unknown = MessageId::new();
+    let batch = [
+        edit(stranger, f.room, id, "not yours"),
+        edit(f.user, f.room, unknown, "nothing there"),
+        delete(f.user, f.room, id),
+        edit(f.user, f.room, id, "back from the dead"),
+        delete(f.user, f.room, id),
+    ];
+    let got = events(&apply_batch(&mut f.conn, &batch)?);
+
+    // A stranger is not a member (403); an unknown message is 404; the delete is 200 with
+    // the tombstone; editing the tombstone is 404; deleting it again is 204.
+    assert_eq!(statuses(&got), [403, 404, 200, 404, 204]);
+    let stored = parley_db::edits::view(&mut f.conn, id)?.context("stored")?;
+    assert!(stored.deleted);
+    assert_eq!(
+        (stored.body.as_str(), stored.seq),
+        ("", 1),
+        "a tombstone keeps its seq"
+    );
+    let updated = event_of(&got, "message_updated", &id.to_string()).context("event")?;
+    assert_eq!(updated["event"]["data"]["deleted"], true);
+    assert_eq!(updated["event"]["data"]["body"], "");
+    f.db.drop_database().await?;
+    Ok(())
+}

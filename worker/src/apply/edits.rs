@@ -1,0 +1,81 @@
+//! Editing and deleting messages. Only the author edits; the author or the room's owner
+//! deletes. Either way every member gets `message_updated` with the whole message, in the
+//! room's order. Deleting a tombstone again changes nothing and says so (`Done`).
+
+use super::{reject, Applied, ApplyError, ApplyResult};
+use chrono::Utc;
+use diesel::prelude::*;
+use parley_db::rows::MessageRow;
+use parley_db::{edits, members, rooms};
+use parley_schema::event::Event;
+use parley_schema::{ErrorCode, MessageId, Outcome, RequestId, Resource, RoomId, UserId};
+
+/// The message, locked, once the actor is known to be a member of its room.
+fn member_message(
+    conn: &mut PgConnection,
+    actor: UserId,
+    room: RoomId,
+    id: MessageId,
+) -> Result<MessageRow, ApplyError> {
+    if rooms::find(conn, room)?.is_none() {
+        return Err(reject(ErrorCode::NotFound, "no such room"));
+    }
+    if !members::is_member(conn, room, actor)? {
+        return Err(reject(
+            ErrorCode::NotAMember,
+            "you are not a member of this room",
+        ));
+    }
+    edits::lock(conn, room, id)?.ok_or_else(|| reject(ErrorCode::NotFound, "no such message"))
+}
+
+fn updated(conn: &mut PgConnection, rid: RequestId, room: RoomId, id: MessageId) -> ApplyResult {
+    let message =
+        edits::view(conn, id)?.ok_or_else(|| reject(ErrorCode::NotFound, "no such message"))?;
+    Ok(
+        Applied::new(rid, Outcome::Updated(Resource::Message(message.clone())))
+            .emit_to_room(room, Event::MessageUpdated(message)),
+    )
+}
+
+pub fn edit(
+    conn: &mut PgConnection,
+    rid: RequestId,
+    actor: UserId,
+    (room, id): (RoomId, MessageId),
+    body: &str,
+) -> ApplyResult {
+    let row = member_message(conn, actor, room, id)?;
+    if row.deleted_at.is_some() {
+        return Err(reject(ErrorCode::NotFound, "the message was deleted"));
+    }
+    if row.author_id != Some(actor) {
+        return Err(reject(
+            ErrorCode::Forbidden,
+            "only its author edits a message",
+        ));
+    }
+    edits::set_body(conn, id, body, Utc::now())?;
+    updated(conn, rid, room, id)
+}
+
+pub fn delete(
+    conn: &mut PgConnection,
+    rid: RequestId,
+    actor: UserId,
+    (room, id): (RoomId, MessageId),
+) -> ApplyResult {
+    let row = member_message(conn, actor, room, id)?;
+    let owner = rooms::find(conn, room)?.and_then(|r| r.owner_id);
+    if row.author_id != Some(actor) && owner != Some(actor) {
+        return Err(reject(
+            ErrorCode::Forbidden,
+            "only its author or the room's owner deletes a message",
+        ));
+    }
+    if row.deleted_at.is_some() {
+        return Ok(Applied::new(rid, Outcome::Done));
+    }
+    edits::tombstone(conn, id, Utc::now())?;
+    updated(conn, rid, room, id)
+}
