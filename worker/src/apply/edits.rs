@@ -7,6 +7,7 @@ use chrono::Utc;
 use diesel::prelude::*;
 use parley_db::rows::MessageRow;
 use parley_db::{edits, members, rooms};
+use parley_schema::command::Command;
 use parley_schema::event::Event;
 use parley_schema::{ErrorCode, MessageId, Outcome, RequestId, Resource, RoomId, UserId};
 
@@ -38,7 +39,28 @@ fn updated(conn: &mut PgConnection, rid: RequestId, room: RoomId, id: MessageId)
     )
 }
 
-pub fn edit(
+/// Applies an `edit_message` or a `delete_message` command.
+pub fn apply(
+    conn: &mut PgConnection,
+    rid: RequestId,
+    actor: UserId,
+    command: &Command,
+) -> ApplyResult {
+    match command {
+        Command::EditMessage {
+            room_id,
+            message_id,
+            body,
+        } => edit(conn, rid, actor, (*room_id, *message_id), body),
+        Command::DeleteMessage {
+            room_id,
+            message_id,
+        } => delete(conn, rid, actor, (*room_id, *message_id)),
+        _ => Err(reject(ErrorCode::Internal, "not a message edit")),
+    }
+}
+
+fn edit(
     conn: &mut PgConnection,
     rid: RequestId,
     actor: UserId,
@@ -59,7 +81,7 @@ pub fn edit(
     updated(conn, rid, room, id)
 }
 
-pub fn delete(
+fn delete(
     conn: &mut PgConnection,
     rid: RequestId,
     actor: UserId,

@@ -138,15 +138,9 @@ pub fn apply(conn: &mut PgConnection, env: &CommandEnvelope) -> ApplyResult {
             rooms::remove_member(conn, rid, actor()?, *room_id, username)
         }
         Command::DeleteRoom { room_id } => rooms::delete(conn, rid, actor()?, *room_id),
-        Command::EditMessage {
-            room_id,
-            message_id,
-            body,
-        } => edits::edit(conn, rid, actor()?, (*room_id, *message_id), body),
-        Command::DeleteMessage {
-            room_id,
-            message_id,
-        } => edits::delete(conn, rid, actor()?, (*room_id, *message_id)),
+        Command::EditMessage { .. } | Command::DeleteMessage { .. } => {
+            edits::apply(conn, rid, actor()?, &env.command)
+        }
         Command::MarkRead { room_id, seq } => {
             messages::mark_read(conn, rid, actor()?, *room_id, *seq)
         }
