@@ -18,7 +18,8 @@ mod shared;
 mod stream;
 
 use crate::routes::{
-    devices, friends, health, members, messages, metrics, reads, rooms, saved, sessions, users,
+    devices, edits, friends, health, members, messages, metrics, reads, rooms, saved, sessions,
+    users,
 };
 use actix_web::HttpResponse;
 use links::Links;
@@ -33,8 +34,8 @@ use parley_schema::model::{
     Visibility,
 };
 use parley_schema::requests::{
-    ChangePasswordRequest, CreateRoomRequest, LoginRequest, MarkReadRequest, RegisterRequest,
-    SendMessageRequest, UpdateProfileRequest, UsernameRequest,
+    ChangePasswordRequest, CreateRoomRequest, EditMessageRequest, LoginRequest, MarkReadRequest,
+    RegisterRequest, SendMessageRequest, UpdateProfileRequest, UsernameRequest,
 };
 use parley_schema::{ErrorBody, ErrorCode, MessageId, RequestId, RoomId, UserId};
 use rules::InputRules;
@@ -150,7 +151,7 @@ impl Modify for Security {
         friends::list, friends::add, friends::remove,
         rooms::list, rooms::create, rooms::detail,
         members::delete_room, members::add, members::remove,
-        messages::history, messages::send, reads::mark_read,
+        messages::history, messages::send, edits::edit, edits::delete, reads::mark_read,
         saved::list, saved::save, saved::unsave,
         crate::events::stream::events, serve,
     ),
@@ -159,7 +160,7 @@ impl Modify for Security {
         RoomSummary, RoomList, PublicRoomList, RoomListing, RoomScope, Message, MessageList,
         ReadMarker, SessionCreated, SessionInfo, SessionList, ChangePasswordRequest, FriendList,
         SavedList, Accepted, RegisterRequest, LoginRequest, UpdateProfileRequest,
-        CreateRoomRequest, UsernameRequest, Username, SendMessageRequest, MarkReadRequest,
+        CreateRoomRequest, UsernameRequest, Username, SendMessageRequest, EditMessageRequest, MarkReadRequest,
         ErrorResponse, ErrorBody, ErrorCode, StreamEvent, ReadyEvent, ResultEvent, RoomEvent,
         RoomChange, MemberEvent, MemberChange, FriendEvent, FriendChange, ResetEvent,
         StreamClosedEvent, Health, Readiness,

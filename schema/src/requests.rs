@@ -74,3 +74,10 @@ pub struct ChangePasswordRequest {
     #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
     pub new_password: String,
 }
+
+/// `PATCH /api/rooms/{room_id}/messages/{message_id}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EditMessageRequest {
+    pub body: String,
+}

@@ -189,6 +189,15 @@ export function addMessages(roomId, msgs, { silent = false } = {}) {
   return changed;
 }
 
+/** Replaces a message shown already (edited, or deleted to a tombstone). */
+export function replaceMessage(m) {
+  const tl = state.timelines.get(m?.room_id);
+  if (!tl?.bySeq.has(m.seq)) return false;
+  tl.bySeq.set(m.seq, m);
+  emit('timeline', m.room_id);
+  return true;
+}
+
 /** Confirmed messages in seq order. */
 export const confirmed = (tl) => [...tl.bySeq.values()].sort((a, b) => a.seq - b.seq);
 

@@ -10,7 +10,17 @@ import { state, setConnection } from './store.js';
 import { applyEvent, resync, catchUp, refreshRooms } from './sync.js';
 import { retryUnsent } from './outbox.js';
 
-const EVENTS = ['message', 'room', 'member', 'read', 'friend', 'profile', 'result', 'reset'];
+const EVENTS = [
+  'message',
+  'message_updated',
+  'room',
+  'member',
+  'read',
+  'friend',
+  'profile',
+  'result',
+  'reset',
+];
 const POLL_MS = 1000;
 const POLL_ROOMS_EVERY = 3; // ticks
 

@@ -12,6 +12,7 @@ import {
   removeRoom,
   timeline,
   addMessages,
+  replaceMessage,
   noteMessageInSummary,
   applyReadMarker,
   friendChanged,
@@ -173,6 +174,8 @@ export function applyEvent(name, data) {
   switch (name) {
     case 'message':
       return onMessage(data);
+    case 'message_updated':
+      return replaceMessage(data);
     case 'room':
       return onRoom(data);
     case 'member':

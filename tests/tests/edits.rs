@@ -102,3 +102,80 @@ async fn only_the_author_edits_and_a_deleted_message_stays_deleted() -> anyhow::
     f.db.drop_database().await?;
     Ok(())
 }
+
+mod over_http {
+    //! The same through the API: the routes, the events on a member's stream, history and
+    //! the saved-messages drawer.
+    use parley_tests::{test_env, unique, Api};
+    use reqwest::Method;
+    use serde_json::json;
+    use std::time::Duration;
+
+    const WAIT: Duration = Duration::from_secs(15);
+
+    #[tokio::test]
+    async fn edits_and_deletes_reach_members_history_and_saved_items() {
+        let api = Api::new(&test_env().base_url);
+        let (alice, bob) = (
+            api.signup(&unique("ed_a")).await,
+            api.signup(&unique("ed_b")).await,
+        );
+        let room = alice
+            .create_room("edits", "private", &[&bob.user.username])
+            .await;
+        let mut bob_stream = bob.events(None).await;
+        assert!(bob_stream.next_named("ready", WAIT).await.is_some());
+        let (_, sent) = alice.send_message(&room, "teh typo").await;
+        let id = sent["id"].as_str().unwrap_or_default().to_owned();
+        let (_, bobs) = bob.send_message(&room, "bob's words").await;
+        let bobs_id = bobs["id"].as_str().unwrap_or_default().to_owned();
+        let path = |m: &str| format!("/api/rooms/{room}/messages/{m}");
+
+        let (status, _) = bob
+            .write(Method::PATCH, &path(&id), Some(json!({"body": "mine now"})))
+            .await;
+        assert_eq!(status, 403, "only the author edits");
+        let (status, edited) = alice
+            .write(Method::PATCH, &path(&id), Some(json!({"body": "the typo"})))
+            .await;
+        assert_eq!(status, 200, "{edited}");
+        assert_eq!(edited["body"], "the typo");
+        let event = bob_stream.next_named("message_updated", WAIT).await;
+        assert!(event.is_some_and(|e| e.json()["body"] == "the typo"));
+
+        let (status, _) = bob
+            .write(Method::PUT, &format!("/api/saved/{bobs_id}"), None)
+            .await;
+        assert_eq!(status, 204);
+        let (status, tomb) = alice.write(Method::DELETE, &path(&bobs_id), None).await;
+        assert_eq!(
+            (status, &tomb["deleted"], &tomb["body"]),
+            (200, &json!(true), &json!("")),
+            "the owner deletes"
+        );
+        let (status, _) = bob.write(Method::DELETE, &path(&bobs_id), None).await;
+        assert_eq!(status, 204, "deleted already");
+
+        let (_, history) = bob.get(&format!("/api/rooms/{room}/messages")).await;
+        let shown: Vec<(i64, String, bool)> = history["messages"]
+            .as_array()
+            .map(|ms| {
+                ms.iter()
+                    .map(|m| {
+                        (
+                            m["seq"].as_i64().unwrap_or(0),
+                            m["body"].as_str().unwrap_or("?").to_owned(),
+                            m["deleted"] == true,
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(
+            shown,
+            [(1, "the typo".into(), false), (2, String::new(), true)]
+        );
+        let (_, saved) = bob.get("/api/saved").await;
+        assert!(saved.to_string().contains("\"deleted\":true"), "{saved}");
+    }
+}

@@ -143,7 +143,7 @@ impl TextRule {
 
 /// Every trimmed text field of a request body: (schema, property, rule). The lengths are
 /// those of `parley_schema::validate`; a test holds them to it.
-pub(crate) const TEXT_FIELDS: [(&str, &str, TextRule); 6] = {
+pub(crate) const TEXT_FIELDS: [(&str, &str, TextRule); 7] = {
     const fn line(min: usize, max: usize) -> TextRule {
         TextRule {
             min,
@@ -166,6 +166,15 @@ pub(crate) const TEXT_FIELDS: [(&str, &str, TextRule); 6] = {
             },
         ),
         ("SendMessageRequest", "client_id", line(1, 64)),
+        (
+            "EditMessageRequest",
+            "body",
+            TextRule {
+                min: 1,
+                max: 4000,
+                multiline: true,
+            },
+        ),
     ]
 };
 

@@ -7,6 +7,7 @@
 
 mod common;
 pub(crate) mod devices;
+pub(crate) mod edits;
 pub(crate) mod fallback;
 pub(crate) mod friends;
 pub(crate) mod health;
@@ -78,6 +79,8 @@ route_table! {
         delete "/rooms/{room_id}/members/{username}" => members::remove,
         get "/rooms/{room_id}/messages" => messages::history,
         post "/rooms/{room_id}/messages" => messages::send,
+        patch "/rooms/{room_id}/messages/{message_id}" => edits::edit,
+        delete "/rooms/{room_id}/messages/{message_id}" => edits::delete,
         put "/rooms/{room_id}/read" => reads::mark_read,
         get "/saved" => saved::list,
         put "/saved/{message_id}" => saved::save,
