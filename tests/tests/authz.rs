@@ -170,6 +170,47 @@ async fn every_room_and_message_endpoint_checks_who_is_asking() {
         check(role, "POST member (invite)", got, want(201));
     }
 
+    // Editing the owner's message: only its author. Deleting the member's message: its
+    // author or the room's owner (here, the owner, after the others were refused).
+    let (_, mine) = w.member.send_message(room, "the member's words").await;
+    let members_message = mine["id"].as_str().unwrap_or_default().to_owned();
+    let edit_path = format!("/api/rooms/{room}/messages/{}", w.message);
+    for (role, want) in [
+        (Role::Member, err(403, "forbidden")),
+        (Role::Outsider, err(403, "not_a_member")),
+        (Role::LoggedOut, err(401, "unauthenticated")),
+        (Role::Deleted, err(401, "unauthenticated")),
+        (Role::Owner, ok(200)),
+    ] {
+        let edit = Some(json!({"body": format!("edited by {role:?}")}));
+        let got = w.call(role, Method::PATCH, &edit_path, edit).await;
+        check(role, "PATCH message", got, want);
+    }
+    let delete_path = format!("/api/rooms/{room}/messages/{members_message}");
+    for (role, want) in [
+        (Role::Outsider, err(403, "not_a_member")),
+        (Role::LoggedOut, err(401, "unauthenticated")),
+        (Role::Deleted, err(401, "unauthenticated")),
+        (Role::Owner, ok(200)),
+    ] {
+        let got = w.call(role, Method::DELETE, &delete_path, None).await;
+        check(role, "DELETE message", got, want);
+    }
+    let (_, owners) = w.owner.send_message(room, "the owner's words").await;
+    let owners_path = format!(
+        "/api/rooms/{room}/messages/{}",
+        owners["id"].as_str().unwrap_or_default()
+    );
+    let got = w
+        .call(Role::Member, Method::DELETE, &owners_path, None)
+        .await;
+    check(
+        Role::Member,
+        "DELETE another's message",
+        got,
+        err(403, "forbidden"),
+    );
+
     // Removing someone else: only the owner; deleting the room: only the owner.
     let victim = w.api.signup(&unique("victim")).await;
     w.owner
