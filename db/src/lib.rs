@@ -22,6 +22,7 @@ pub mod saved;
 pub mod schema;
 pub mod sends;
 pub mod sessions;
+pub mod settings;
 pub mod users;
 pub mod views;
 

@@ -71,6 +71,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    user_settings (user_id) {
+        user_id -> Uuid,
+        share_read_receipts -> Bool,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         username -> Text,
@@ -92,6 +99,7 @@ diesel::joinable!(rooms -> users (owner_id));
 diesel::joinable!(saved_messages -> messages (message_id));
 diesel::joinable!(saved_messages -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(user_settings -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     applied_commands,
@@ -101,5 +109,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     rooms,
     saved_messages,
     sessions,
+    user_settings,
     users,
 );

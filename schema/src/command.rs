@@ -96,6 +96,10 @@ pub enum Command {
         status_message: Option<String>,
     },
     DeleteAccount,
+    /// Changes my settings; `None` leaves one as it is.
+    UpdateSettings {
+        share_read_receipts: Option<bool>,
+    },
     AddFriend {
         username: String,
     },

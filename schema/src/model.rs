@@ -107,6 +107,21 @@ pub struct SessionCreated {
     pub user: User,
 }
 
+/// My settings (`GET` and `PUT /api/me/settings`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Settings {
+    /// Whether I appear in the "seen by" lists of messages (default true).
+    pub share_read_receipts: bool,
+}
+
+/// `GET /api/rooms/{room_id}/messages/{message_id}/seen`: who has read it, by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SeenList {
+    pub users: Vec<Author>,
+}
+
 /// One of my sessions (a signed-in device), in `GET /api/sessions`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -3,7 +3,7 @@
 //! uses for refusals). Nothing below the gateway speaks HTTP but this function.
 
 use crate::error::{ErrorBody, ErrorCode};
-use crate::model::{Message, ReadMarker, Room, User};
+use crate::model::{Message, ReadMarker, Room, Settings, User};
 use serde::Serialize;
 
 /// The resource a command answers with.
@@ -14,6 +14,7 @@ pub enum Resource {
     Room(Room),
     User(User),
     Read(ReadMarker),
+    Settings(Settings),
 }
 
 /// A command's domain outcome. Serialised, it is the `body` of the `result` event: the

@@ -81,3 +81,11 @@ pub struct ChangePasswordRequest {
 pub struct EditMessageRequest {
     pub body: String,
 }
+
+/// `PUT /api/me/settings`: the settings to change; absent ones stay.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpdateSettingsRequest {
+    #[serde(default)]
+    pub share_read_receipts: Option<bool>,
+}

@@ -179,3 +179,74 @@ mod over_http {
         assert!(saved.to_string().contains("\"deleted\":true"), "{saved}");
     }
 }
+
+mod seen_by {
+    //! "Seen by": derived from the read markers, honouring `share_read_receipts`.
+    use parley_tests::{test_env, unique, Api};
+    use reqwest::Method;
+    use serde_json::{json, Value};
+
+    fn names(list: &Value) -> Vec<String> {
+        let users = list["users"].as_array().cloned().unwrap_or_default();
+        users
+            .iter()
+            .map(|u| u["username"].as_str().unwrap_or("?").to_owned())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn readers_are_listed_but_not_the_author_nor_who_hides_it() {
+        let api = Api::new(&test_env().base_url);
+        let [a, b, c] = [unique("sa"), unique("sb"), unique("sc")];
+        let (alice, bob, carol) = (
+            api.signup(&a).await,
+            api.signup(&b).await,
+            api.signup(&c).await,
+        );
+        let room = alice
+            .create_room("seen", "private", &[b.as_str(), c.as_str()])
+            .await;
+        let (_, m) = alice.send_message(&room, "did you see this?").await;
+        let seen = format!(
+            "/api/rooms/{room}/messages/{}/seen",
+            m["id"].as_str().unwrap_or_default()
+        );
+        assert_eq!(names(&alice.get(&seen).await.1), Vec::<String>::new());
+
+        for s in [&bob, &carol] {
+            let (status, _) = s
+                .write(
+                    Method::PUT,
+                    &format!("/api/rooms/{room}/read"),
+                    Some(json!({"seq": 1})),
+                )
+                .await;
+            assert_eq!(status, 200);
+        }
+        let mut both = vec![b.clone(), c.clone()];
+        both.sort();
+        assert_eq!(names(&alice.get(&seen).await.1), both);
+
+        let (status, settings) = carol
+            .write(
+                Method::PUT,
+                "/api/me/settings",
+                Some(json!({"share_read_receipts": false})),
+            )
+            .await;
+        assert_eq!(
+            (status, &settings["share_read_receipts"]),
+            (200, &json!(false))
+        );
+        assert_eq!(
+            carol.get("/api/me/settings").await.1["share_read_receipts"],
+            false
+        );
+        assert_eq!(names(&alice.get(&seen).await.1), vec![b.clone()]);
+
+        let stranger = api.signup(&unique("sx")).await;
+        assert_eq!(stranger.get(&seen).await.0, 403);
+        let unknown = format!("/api/rooms/{room}/messages/{}/seen", uuid::Uuid::new_v4());
+        assert_eq!(alice.get(&unknown).await.0, 404);
+    }
+}

@@ -15,6 +15,7 @@ pub(crate) mod members;
 pub(crate) mod messages;
 pub(crate) mod metrics;
 pub(crate) mod reads;
+pub(crate) mod receipts;
 pub(crate) mod rooms;
 pub(crate) mod saved;
 pub(crate) mod sessions;
@@ -63,6 +64,8 @@ route_table! {
         patch "/me" => users::update_me,
         delete "/me" => users::delete_me,
         put "/me/password" => devices::change_password,
+        get "/me/settings" => receipts::get,
+        put "/me/settings" => receipts::update,
         post "/sessions" => sessions::login,
         delete "/sessions/current" => sessions::logout,
         get "/sessions" => devices::list,
@@ -81,6 +84,7 @@ route_table! {
         post "/rooms/{room_id}/messages" => messages::send,
         patch "/rooms/{room_id}/messages/{message_id}" => edits::edit,
         delete "/rooms/{room_id}/messages/{message_id}" => edits::delete,
+        get "/rooms/{room_id}/messages/{message_id}/seen" => receipts::seen,
         put "/rooms/{room_id}/read" => reads::mark_read,
         get "/saved" => saved::list,
         put "/saved/{message_id}" => saved::save,

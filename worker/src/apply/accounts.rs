@@ -108,3 +108,23 @@ fn active(conn: &mut PgConnection, actor: UserId) -> Result<UserRow, super::Appl
     users::find_active(conn, actor)?
         .ok_or_else(|| reject(ErrorCode::Unauthenticated, "the account is gone"))
 }
+
+/// Changes the actor's settings; the answer is all of them as they now are.
+pub fn update_settings(
+    conn: &mut PgConnection,
+    rid: RequestId,
+    actor: UserId,
+    share_read_receipts: Option<bool>,
+) -> ApplyResult {
+    active(conn, actor)?;
+    if let Some(on) = share_read_receipts {
+        parley_db::settings::set_share_read_receipts(conn, actor, on)?;
+    }
+    let settings = parley_schema::model::Settings {
+        share_read_receipts: parley_db::settings::share_read_receipts(conn, actor)?,
+    };
+    Ok(Applied::new(
+        rid,
+        Outcome::Updated(Resource::Settings(settings)),
+    ))
+}

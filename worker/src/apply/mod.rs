@@ -129,6 +129,9 @@ pub fn apply(conn: &mut PgConnection, env: &CommandEnvelope) -> ApplyResult {
             status_message.as_deref(),
         ),
         Command::DeleteAccount => accounts::delete_account(conn, rid, actor()?),
+        Command::UpdateSettings {
+            share_read_receipts,
+        } => accounts::update_settings(conn, rid, actor()?, *share_read_receipts),
         Command::AddFriend { username } => friends::add(conn, rid, actor()?, username),
         Command::RemoveFriend { username } => friends::remove(conn, rid, actor()?, username),
         Command::AddMember { room_id, username } => {
