@@ -13,10 +13,24 @@ pub fn add(conn: &mut PgConnection, room: RoomId, user: UserId) -> QueryResult<b
         user_id: user,
         joined_at: Utc::now(),
         last_read_seq: 0,
+        muted: false,
     };
     diesel::insert_into(m::memberships)
         .values(&row)
         .on_conflict_do_nothing()
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// Mutes or unmutes `room` for `user`; false when not a member.
+pub fn set_muted(
+    conn: &mut PgConnection,
+    room: RoomId,
+    user: UserId,
+    muted: bool,
+) -> QueryResult<bool> {
+    diesel::update(m::memberships.filter(m::room_id.eq(room).and(m::user_id.eq(user))))
+        .set(m::muted.eq(muted))
         .execute(conn)
         .map(|n| n == 1)
 }

@@ -49,6 +49,8 @@ pub struct MembershipRow {
     pub user_id: UserId,
     pub joined_at: DateTime<Utc>,
     pub last_read_seq: i64,
+    /// The member muted the room: the client shows no unread badge for it.
+    pub muted: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -23,6 +23,7 @@ diesel::table! {
         user_id -> Uuid,
         joined_at -> Timestamptz,
         last_read_seq -> Int8,
+        muted -> Bool,
     }
 }
 

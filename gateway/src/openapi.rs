@@ -30,13 +30,13 @@ use parley_schema::event::{
 };
 use parley_schema::model::{
     Accepted, Author, FriendList, Message, MessageList, PublicRoomList, ReadMarker, Room,
-    RoomDetail, RoomList, RoomSummary, SavedList, SeenList, SessionCreated, SessionInfo,
-    SessionList, Settings, User, Visibility,
+    RoomDetail, RoomList, RoomSettings, RoomSummary, SavedList, SeenList, SessionCreated,
+    SessionInfo, SessionList, Settings, User, Visibility,
 };
 use parley_schema::requests::{
     ChangePasswordRequest, CreateRoomRequest, EditMessageRequest, LoginRequest, MarkReadRequest,
-    RegisterRequest, SendMessageRequest, UpdateProfileRequest, UpdateSettingsRequest,
-    UsernameRequest,
+    RegisterRequest, RoomSettingsRequest, SendMessageRequest, UpdateProfileRequest,
+    UpdateSettingsRequest, UsernameRequest,
 };
 use parley_schema::{ErrorBody, ErrorCode, MessageId, RequestId, RoomId, UserId};
 use rules::InputRules;
@@ -152,7 +152,7 @@ impl Modify for Security {
         friends::list, friends::add, friends::remove,
         rooms::list, rooms::create, rooms::detail,
         members::delete_room, members::add, members::remove,
-        messages::history, messages::send, edits::edit, edits::delete, receipts::seen, receipts::get, receipts::update, reads::mark_read,
+        messages::history, messages::send, edits::edit, edits::delete, receipts::seen, receipts::get, receipts::update, reads::mark_read, reads::room_settings,
         saved::list, saved::save, saved::unsave,
         crate::events::stream::events, serve,
     ),
@@ -161,7 +161,7 @@ impl Modify for Security {
         RoomSummary, RoomList, PublicRoomList, RoomListing, RoomScope, Message, MessageList,
         ReadMarker, SessionCreated, SessionInfo, SessionList, ChangePasswordRequest, FriendList,
         SavedList, Accepted, RegisterRequest, LoginRequest, UpdateProfileRequest,
-        CreateRoomRequest, UsernameRequest, Username, SendMessageRequest, EditMessageRequest, UpdateSettingsRequest, Settings, SeenList, MarkReadRequest,
+        CreateRoomRequest, UsernameRequest, Username, SendMessageRequest, EditMessageRequest, UpdateSettingsRequest, Settings, SeenList, RoomSettings, RoomSettingsRequest, MarkReadRequest,
         ErrorResponse, ErrorBody, ErrorCode, StreamEvent, ReadyEvent, ResultEvent, RoomEvent,
         RoomChange, MemberEvent, MemberChange, FriendEvent, FriendChange, ResetEvent,
         StreamClosedEvent, Health, Readiness,

@@ -144,6 +144,11 @@ pub enum Command {
         room_id: RoomId,
         seq: i64,
     },
+    /// Mutes or unmutes a room for the actor.
+    SetRoomSettings {
+        room_id: RoomId,
+        muted: bool,
+    },
     SaveMessage {
         message_id: MessageId,
     },
@@ -163,7 +168,8 @@ impl Command {
             | Self::SendMessage { room_id, .. }
             | Self::EditMessage { room_id, .. }
             | Self::DeleteMessage { room_id, .. }
-            | Self::MarkRead { room_id, .. } => Some(*room_id),
+            | Self::MarkRead { room_id, .. }
+            | Self::SetRoomSettings { room_id, .. } => Some(*room_id),
             _ => None,
         }
     }

@@ -9,7 +9,7 @@
 //! the `data` stays raw JSON, written to every stream as it arrived, never re-encoded.
 
 use crate::ids::{RequestId, RoomId, SessionId, UserId};
-use crate::model::{Message, ReadMarker, Room, User};
+use crate::model::{Message, ReadMarker, Room, RoomSettings, User};
 use crate::outcome::Outcome;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -81,6 +81,7 @@ pub enum Event {
     Room(RoomEvent),
     Member(MemberEvent),
     Read(ReadMarker),
+    RoomSettings(RoomSettings),
     Friend(FriendEvent),
     Profile(User),
     Result(Reply),

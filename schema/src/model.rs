@@ -67,6 +67,17 @@ pub struct RoomSummary {
     pub last_read_seq: i64,
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub last_message: Option<Message>,
+    /// I muted the room: the client shows no unread badge for it.
+    #[serde(default)]
+    pub muted: bool,
+}
+
+/// My settings of one room (`PUT /api/rooms/{room_id}/settings`, the `room_settings` event).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RoomSettings {
+    pub room_id: RoomId,
+    pub muted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

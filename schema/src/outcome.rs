@@ -3,7 +3,7 @@
 //! uses for refusals). Nothing below the gateway speaks HTTP but this function.
 
 use crate::error::{ErrorBody, ErrorCode};
-use crate::model::{Message, ReadMarker, Room, Settings, User};
+use crate::model::{Message, ReadMarker, Room, RoomSettings, Settings, User};
 use serde::Serialize;
 
 /// The resource a command answers with.
@@ -15,6 +15,7 @@ pub enum Resource {
     User(User),
     Read(ReadMarker),
     Settings(Settings),
+    RoomSettings(RoomSettings),
 }
 
 /// A command's domain outcome. Serialised, it is the `body` of the `result` event: the

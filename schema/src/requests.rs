@@ -89,3 +89,10 @@ pub struct UpdateSettingsRequest {
     #[serde(default)]
     pub share_read_receipts: Option<bool>,
 }
+
+/// `PUT /api/rooms/{room_id}/settings`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RoomSettingsRequest {
+    pub muted: bool,
+}

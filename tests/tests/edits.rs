@@ -250,3 +250,52 @@ mod seen_by {
         assert_eq!(alice.get(&unknown).await.0, 404);
     }
 }
+
+mod mute {
+    //! Muting a room: per member, shown in the room list, told to all my streams.
+    use parley_tests::{test_env, unique, Api};
+    use reqwest::Method;
+    use serde_json::json;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn a_member_mutes_a_room_for_themselves_only() {
+        let api = Api::new(&test_env().base_url);
+        let (alice, bob) = (
+            api.signup(&unique("ma")).await,
+            api.signup(&unique("mb")).await,
+        );
+        let room = alice
+            .create_room("loud", "private", &[&bob.user.username])
+            .await;
+        let mut bob_stream = bob.events(None).await;
+        assert!(bob_stream
+            .next_named("ready", Duration::from_secs(15))
+            .await
+            .is_some());
+        let path = format!("/api/rooms/{room}/settings");
+        let (status, body) = bob
+            .write(Method::PUT, &path, Some(json!({"muted": true})))
+            .await;
+        assert_eq!((status, &body["muted"]), (200, &json!(true)), "{body}");
+        let event = bob_stream
+            .next_named("room_settings", Duration::from_secs(15))
+            .await;
+        assert!(event.is_some_and(|e| e.json()["muted"] == true));
+
+        let muted = |list: &serde_json::Value| {
+            let rooms = list["rooms"].as_array().cloned().unwrap_or_default();
+            rooms
+                .iter()
+                .find(|r| r["id"] == room.as_str())
+                .map(|r| r["muted"].clone())
+        };
+        assert_eq!(muted(&bob.get("/api/rooms").await.1), Some(json!(true)));
+        assert_eq!(muted(&alice.get("/api/rooms").await.1), Some(json!(false)));
+        let stranger = api.signup(&unique("mx")).await;
+        let (status, _) = stranger
+            .write(Method::PUT, &path, Some(json!({"muted": true})))
+            .await;
+        assert_eq!(status, 403);
+    }
+}

@@ -13,13 +13,14 @@ use utoipa::openapi::{OpenApi, Ref, RefOr};
 use utoipa::{Modify, PartialSchema, ToSchema};
 
 /// Every event a stream sends: its `event:` name and the schema of its `data`.
-pub(crate) const EVENTS: [(&str, &str); 11] = [
+pub(crate) const EVENTS: [(&str, &str); 12] = [
     ("ready", "ReadyEvent"),
     ("message", "Message"),
     ("message_updated", "Message"),
     ("room", "RoomEvent"),
     ("member", "MemberEvent"),
     ("read", "ReadMarker"),
+    ("room_settings", "RoomSettings"),
     ("friend", "FriendEvent"),
     ("profile", "User"),
     ("result", "ResultEvent"),

@@ -86,6 +86,7 @@ route_table! {
         delete "/rooms/{room_id}/messages/{message_id}" => edits::delete,
         get "/rooms/{room_id}/messages/{message_id}/seen" => receipts::seen,
         put "/rooms/{room_id}/read" => reads::mark_read,
+        put "/rooms/{room_id}/settings" => reads::room_settings,
         get "/saved" => saved::list,
         put "/saved/{message_id}" => saved::save,
         delete "/saved/{message_id}" => saved::unsave,

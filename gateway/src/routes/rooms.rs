@@ -137,6 +137,7 @@ fn my_rooms(c: &mut PgConnection, user: UserId) -> Result<Vec<RoomSummary>, ApiE
             unread_count: (row.last_seq - membership.last_read_seq).max(0),
             last_read_seq: membership.last_read_seq,
             last_message: last.remove(&row.id),
+            muted: membership.muted,
             room,
         })
         .collect())

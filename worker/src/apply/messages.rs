@@ -4,7 +4,7 @@ use super::{reject, Applied, ApplyResult};
 use diesel::prelude::*;
 use parley_db::{members, messages, rooms, saved};
 use parley_schema::event::Event;
-use parley_schema::model::ReadMarker;
+use parley_schema::model::{ReadMarker, RoomSettings};
 use parley_schema::{ErrorCode, MessageId, Outcome, RequestId, Resource, RoomId, UserId};
 
 /// Moves a read marker: forward only, up to the room's last seq.
@@ -65,4 +65,29 @@ pub fn unsave(
 ) -> ApplyResult {
     saved::remove(conn, actor, message_id)?;
     Ok(Applied::new(rid, Outcome::Done))
+}
+
+/// Mutes or unmutes a room for a member; every stream of theirs hears of it.
+pub fn set_room_settings(
+    conn: &mut PgConnection,
+    rid: RequestId,
+    actor: UserId,
+    room_id: RoomId,
+    muted: bool,
+) -> ApplyResult {
+    if rooms::find(conn, room_id)?.is_none() {
+        return Err(reject(ErrorCode::NotFound, "no such room"));
+    }
+    if !members::set_muted(conn, room_id, actor, muted)? {
+        return Err(reject(
+            ErrorCode::NotAMember,
+            "you are not a member of this room",
+        ));
+    }
+    let settings = RoomSettings { room_id, muted };
+    Ok(Applied::new(
+        rid,
+        Outcome::Updated(Resource::RoomSettings(settings.clone())),
+    )
+    .emit(vec![actor], Event::RoomSettings(settings)))
 }

@@ -144,6 +144,9 @@ pub fn apply(conn: &mut PgConnection, env: &CommandEnvelope) -> ApplyResult {
         Command::EditMessage { .. } | Command::DeleteMessage { .. } => {
             edits::apply(conn, rid, actor()?, &env.command)
         }
+        Command::SetRoomSettings { room_id, muted } => {
+            messages::set_room_settings(conn, rid, actor()?, *room_id, *muted)
+        }
         Command::MarkRead { room_id, seq } => {
             messages::mark_read(conn, rid, actor()?, *room_id, *seq)
         }
