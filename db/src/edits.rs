@@ -8,7 +8,7 @@ use crate::views;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use parley_schema::model::Message;
-use parley_schema::{MessageId, RoomId};
+use parley_schema::{MessageId, RoomId, UserId};
 
 /// The message `id` of `room`, locked until the transaction ends.
 pub fn lock(
@@ -37,19 +37,26 @@ pub fn set_body(
         .map(drop)
 }
 
-/// Empties the message and marks it deleted at `at`.
+/// Empties the message, drops its mentions and reactions, and marks it deleted at `at`.
 pub fn tombstone(conn: &mut PgConnection, id: MessageId, at: DateTime<Utc>) -> QueryResult<()> {
+    crate::reactions::clear(conn, id)?;
     diesel::update(msg::messages.filter(msg::id.eq(id)))
-        .set((msg::body.eq(""), msg::deleted_at.eq(Some(at))))
+        .set((
+            msg::body.eq(""),
+            msg::mentions.eq(Vec::<Option<UserId>>::new()),
+            msg::deleted_at.eq(Some(at)),
+        ))
         .execute(conn)
         .map(drop)
 }
 
-/// The message as the API shows it.
+/// The message as a room's event shows it (reactions without `me`).
 pub fn view(conn: &mut PgConnection, id: MessageId) -> QueryResult<Option<Message>> {
     let row: Option<(MessageRow, Option<AuthorRow>)> = with_author()
         .filter(msg::id.eq(id))
         .first(conn)
         .optional()?;
-    Ok(row.map(|(m, a)| views::message(m, a)))
+    let mut found: Vec<Message> = row.map(|(m, a)| views::message(m, a)).into_iter().collect();
+    crate::extras::decorate(conn, &mut found, None)?;
+    Ok(found.pop())
 }

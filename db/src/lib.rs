@@ -9,12 +9,14 @@
 
 pub mod edits;
 pub mod error;
+pub mod extras;
 pub mod friends;
 pub mod ledger;
 pub mod members;
 pub mod messages;
 pub mod migrate;
 pub mod pool;
+pub mod reactions;
 pub mod rooms;
 pub mod rows;
 pub mod saved;

@@ -7,15 +7,26 @@ use diesel::prelude::*;
 use parley_schema::model::Message;
 use parley_schema::{MessageId, RoomId, UserId};
 
+/// One message, with its reply preview and reactions (`me` for nobody).
 pub fn find(conn: &mut PgConnection, id: MessageId) -> QueryResult<Option<Message>> {
-    with_author()
-        .filter(msg::id.eq(id))
-        .first::<(MessageRow, Option<AuthorRow>)>(conn)
-        .optional()
-        .map(|o| o.map(|(m, a)| views::message(m, a)))
+    let mut found = find_many(conn, &[id])?;
+    Ok(found.pop())
 }
 
-/// A page of history, ascending by seq: with `after`, the oldest `limit` after it (what a
+/// The messages with these ids that exist, with their reply previews and reactions (`me`
+/// for nobody), in no particular order.
+pub fn find_many(conn: &mut PgConnection, ids: &[MessageId]) -> QueryResult<Vec<Message>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(MessageRow, Option<AuthorRow>)> =
+        with_author().filter(msg::id.eq_any(ids)).load(conn)?;
+    let mut found = views::messages(rows);
+    crate::extras::decorate(conn, &mut found, None)?;
+    Ok(found)
+}
+
+/// A page of history (to pass through `extras::decorate`), ascending by seq: with `after`, the oldest `limit` after it (what a
 /// polling client asks for); otherwise the newest `limit` before `before` (or the end).
 pub fn page(
     conn: &mut PgConnection,
@@ -41,7 +52,7 @@ pub fn page(
     Ok(views::messages(rows))
 }
 
-/// The newest message of each of `rooms`.
+/// The newest message of each of `rooms` (to pass through `extras::decorate`).
 pub fn last_of_rooms(conn: &mut PgConnection, rooms: &[RoomId]) -> QueryResult<Vec<Message>> {
     let rows: Vec<(MessageRow, Option<AuthorRow>)> = msg::messages
         .inner_join(r::rooms.on(r::id.eq(msg::room_id).and(r::last_seq.eq(msg::seq))))
@@ -97,7 +108,30 @@ pub fn find_by_client_ids(
         return Ok(Vec::new());
     }
     let found: Vec<MessageId> = found.into_iter().map(|f| f.id).collect();
-    let rows: Vec<(MessageRow, Option<AuthorRow>)> =
-        with_author().filter(msg::id.eq_any(found)).load(conn)?;
-    Ok(views::messages(rows))
+    find_many(conn, &found)
+}
+
+#[derive(diesel::QueryableByName)]
+struct MentionCount {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    room_id: RoomId,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// For each room of `user` with any: how many messages past the user's read marker
+/// mention the user. Reads only messages with mentions (a partial index holds them).
+pub fn mention_counts(
+    conn: &mut PgConnection,
+    user: UserId,
+) -> QueryResult<std::collections::HashMap<RoomId, i64>> {
+    let rows: Vec<MentionCount> = diesel::sql_query(
+        "SELECT m.room_id, count(*) AS n FROM memberships ms \
+         JOIN messages m ON m.room_id = ms.room_id AND m.seq > ms.last_read_seq \
+           AND cardinality(m.mentions) > 0 AND ms.user_id = ANY(m.mentions) \
+         WHERE ms.user_id = $1 GROUP BY m.room_id",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(user)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.room_id, r.n)).collect())
 }

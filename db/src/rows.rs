@@ -66,6 +66,10 @@ pub struct MessageRow {
     pub edited_at: Option<DateTime<Utc>>,
     /// Set on a tombstone, whose body is empty.
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The message of the same room this one replies to.
+    pub reply_to: Option<MessageId>,
+    /// The members its `@nickname`s named.
+    pub mentions: Vec<Option<UserId>>,
 }
 
 /// The author columns joined onto a message (all NULL when the author row is gone).

@@ -38,6 +38,17 @@ diesel::table! {
         created_at -> Timestamptz,
         edited_at -> Nullable<Timestamptz>,
         deleted_at -> Nullable<Timestamptz>,
+        reply_to -> Nullable<Uuid>,
+        mentions -> Array<Nullable<Uuid>>,
+    }
+}
+
+diesel::table! {
+    reactions (message_id, emoji, user_id) {
+        message_id -> Uuid,
+        emoji -> Text,
+        user_id -> Uuid,
+        created_at -> Timestamptz,
     }
 }
 
@@ -96,6 +107,8 @@ diesel::joinable!(memberships -> rooms (room_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(messages -> rooms (room_id));
 diesel::joinable!(messages -> users (author_id));
+diesel::joinable!(reactions -> messages (message_id));
+diesel::joinable!(reactions -> users (user_id));
 diesel::joinable!(rooms -> users (owner_id));
 diesel::joinable!(saved_messages -> messages (message_id));
 diesel::joinable!(saved_messages -> users (user_id));
@@ -107,6 +120,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     friendships,
     memberships,
     messages,
+    reactions,
     rooms,
     saved_messages,
     sessions,

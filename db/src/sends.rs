@@ -65,6 +65,12 @@ pub fn store(
     let bodies: Vec<&str> = rows.iter().map(|r| r.body.as_str()).collect();
     let client_ids: Vec<Option<&str>> = rows.iter().map(|r| r.client_id.as_deref()).collect();
     let created: Vec<DateTime<Utc>> = rows.iter().map(|r| r.created_at).collect();
+    let replies: Vec<Option<MessageId>> = rows.iter().map(|r| r.reply_to).collect();
+    // Rows of arrays of different lengths are no Postgres array: each as its literal.
+    let mentions: Vec<String> = rows
+        .iter()
+        .map(|r| uuid_array_literal(&r.mentions))
+        .collect();
     let mark_rooms: Vec<RoomId> = marks.iter().map(|m| m.0).collect();
     let mark_users: Vec<UserId> = marks.iter().map(|m| m.1).collect();
     let mark_seqs: Vec<i64> = marks.iter().map(|m| m.2).collect();
@@ -73,8 +79,13 @@ pub fn store(
            UPDATE rooms r SET last_seq = v.last FROM unnest($1, $2) AS v(id, last) \
            WHERE r.id = v.id RETURNING r.id), \
          ins AS ( \
-           INSERT INTO messages (id, room_id, seq, author_id, body, client_id, created_at) \
-           SELECT * FROM unnest($3, $4, $5, $6, $7, $8, $9) RETURNING id), \
+           INSERT INTO messages \
+             (id, room_id, seq, author_id, body, client_id, created_at, reply_to, mentions) \
+           SELECT v.id, v.room_id, v.seq, v.author_id, v.body, v.client_id, v.created_at, \
+                  v.reply_to, v.mentions::uuid[] \
+           FROM unnest($3, $4, $5, $6, $7, $8, $9, $13, $14) \
+             AS v(id, room_id, seq, author_id, body, client_id, created_at, reply_to, mentions) \
+           RETURNING id), \
          marks AS ( \
            UPDATE memberships m SET last_read_seq = v.seq \
            FROM unnest($10, $11, $12) AS v(room_id, user_id, seq) \
@@ -95,6 +106,43 @@ pub fn store(
     .bind::<Array<SqlUuid>, _>(&mark_rooms)
     .bind::<Array<SqlUuid>, _>(&mark_users)
     .bind::<Array<Int8>, _>(&mark_seqs)
+    .bind::<Array<Nullable<SqlUuid>>, _>(&replies)
+    .bind::<Array<Text>, _>(&mentions)
     .execute(conn)
     .map(drop)
+}
+
+/// `{id,id}`: the literal of a `uuid[]`.
+fn uuid_array_literal(ids: &[Option<UserId>]) -> String {
+    let ids: Vec<String> = ids.iter().flatten().map(ToString::to_string).collect();
+    format!("{{{}}}", ids.join(","))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct Mentionable {
+    #[diesel(sql_type = SqlUuid)]
+    pub room_id: RoomId,
+    #[diesel(sql_type = Text)]
+    pub key: String,
+    #[diesel(sql_type = SqlUuid)]
+    pub user_id: UserId,
+}
+
+/// The members of `rooms` whose nickname key is one of `keys` (active accounts only).
+pub fn mentionable(
+    conn: &mut PgConnection,
+    rooms: &[RoomId],
+    keys: &[String],
+) -> QueryResult<Vec<Mentionable>> {
+    if rooms.is_empty() || keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::sql_query(
+        "SELECT m.room_id, u.username_key AS key, u.id AS user_id FROM users u \
+         JOIN memberships m ON m.user_id = u.id AND m.room_id = ANY($1) \
+         WHERE u.username_key = ANY($2) AND u.deleted_at IS NULL",
+    )
+    .bind::<Array<SqlUuid>, _>(rooms)
+    .bind::<Array<Text>, _>(keys)
+    .load(conn)
 }

@@ -1,7 +1,7 @@
 //! Conversions from rows to the wire shapes of `parley-schema`.
 
 use crate::rows::{AuthorRow, MessageRow, RoomRow, UserRow};
-use parley_schema::model::{Author, Message, Room, User, Visibility};
+use parley_schema::model::{Author, Message, ReplyPreview, Room, User, Visibility};
 
 pub fn user(row: &UserRow) -> User {
     User {
@@ -47,5 +47,17 @@ pub fn message(row: MessageRow, author: Option<AuthorRow>) -> Message {
         created_at: row.created_at,
         edited_at: row.edited_at,
         deleted: row.deleted_at.is_some(),
+        // Filled in by `extras::decorate`: until then only the id is known.
+        reply_to: row.reply_to.map(|id| {
+            Box::new(ReplyPreview {
+                id,
+                seq: 0,
+                author: None,
+                excerpt: String::new(),
+                deleted: true,
+            })
+        }),
+        mentions: row.mentions.into_iter().flatten().collect(),
+        reactions: Vec::new(),
     }
 }

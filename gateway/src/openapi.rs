@@ -18,20 +18,20 @@ mod shared;
 mod stream;
 
 use crate::routes::{
-    devices, edits, friends, health, members, messages, metrics, reads, receipts, rooms, saved,
-    sessions, users,
+    devices, edits, friends, health, members, messages, metrics, reactions, reads, receipts, rooms,
+    saved, sessions, users,
 };
 use actix_web::HttpResponse;
 use links::Links;
 use parley_schema::error::ErrorResponse;
 use parley_schema::event::{
-    FriendChange, FriendEvent, MemberChange, MemberEvent, ReadyEvent, ResetEvent, ResultEvent,
-    RoomChange, RoomEvent, StreamClosedEvent,
+    FriendChange, FriendEvent, MemberChange, MemberEvent, ReactionEvent, ReadyEvent, ResetEvent,
+    ResultEvent, RoomChange, RoomEvent, StreamClosedEvent,
 };
 use parley_schema::model::{
-    Accepted, Author, FriendList, Message, MessageList, PublicRoomList, ReadMarker, Room,
-    RoomDetail, RoomList, RoomSettings, RoomSummary, SavedList, SeenList, SessionCreated,
-    SessionInfo, SessionList, Settings, User, Visibility,
+    Accepted, Author, FriendList, Message, MessageList, PublicRoomList, Reaction, ReadMarker,
+    ReplyPreview, Room, RoomDetail, RoomList, RoomSettings, RoomSummary, SavedList, SeenList,
+    SessionCreated, SessionInfo, SessionList, Settings, User, Visibility,
 };
 use parley_schema::requests::{
     ChangePasswordRequest, CreateRoomRequest, EditMessageRequest, LoginRequest, MarkReadRequest,
@@ -152,13 +152,14 @@ impl Modify for Security {
         friends::list, friends::add, friends::remove,
         rooms::list, rooms::create, rooms::detail,
         members::delete_room, members::add, members::remove,
-        messages::history, messages::send, edits::edit, edits::delete, receipts::seen, receipts::get, receipts::update, reads::mark_read, reads::room_settings,
+        messages::history, messages::send, edits::edit, edits::delete,
+        reactions::add, reactions::remove, receipts::seen, receipts::get, receipts::update, reads::mark_read, reads::room_settings,
         saved::list, saved::save, saved::unsave,
         crate::events::stream::events, serve,
     ),
     components(schemas(
         UserId, RoomId, MessageId, RequestId, User, Author, Visibility, Room, RoomDetail,
-        RoomSummary, RoomList, PublicRoomList, RoomListing, RoomScope, Message, MessageList,
+        RoomSummary, RoomList, PublicRoomList, RoomListing, RoomScope, Message, MessageList, ReplyPreview, Reaction, ReactionEvent, ReplyPreview, Reaction, ReactionEvent,
         ReadMarker, SessionCreated, SessionInfo, SessionList, ChangePasswordRequest, FriendList,
         SavedList, Accepted, RegisterRequest, LoginRequest, UpdateProfileRequest,
         CreateRoomRequest, UsernameRequest, Username, SendMessageRequest, EditMessageRequest, UpdateSettingsRequest, Settings, SeenList, RoomSettings, RoomSettingsRequest, MarkReadRequest,

@@ -128,6 +128,17 @@ pub enum Command {
         message_id: MessageId,
         body: String,
         client_id: Option<String>,
+        /// A message of the same room this one replies to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<MessageId>,
+    },
+    /// Adds (`on`) or takes back the actor's reaction `emoji` (one emoji, in its
+    /// canonical form) to a message.
+    SetReaction {
+        room_id: RoomId,
+        message_id: MessageId,
+        emoji: String,
+        on: bool,
     },
     /// A new text for a message, by its author.
     EditMessage {
@@ -168,6 +179,7 @@ impl Command {
             | Self::SendMessage { room_id, .. }
             | Self::EditMessage { room_id, .. }
             | Self::DeleteMessage { room_id, .. }
+            | Self::SetReaction { room_id, .. }
             | Self::MarkRead { room_id, .. }
             | Self::SetRoomSettings { room_id, .. } => Some(*room_id),
             _ => None,
@@ -205,6 +217,7 @@ mod tests {
                 message_id: MessageId::new(),
                 body: "hi".into(),
                 client_id: None,
+                reply_to: None,
             },
             Some(UserId::new()),
         );

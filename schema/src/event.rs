@@ -8,7 +8,7 @@
 //! look-up: a room's records stay the same size whatever the room's size. Gateways decode [`RawEventEnvelope`]:
 //! the `data` stays raw JSON, written to every stream as it arrived, never re-encoded.
 
-use crate::ids::{RequestId, RoomId, SessionId, UserId};
+use crate::ids::{MessageId, RequestId, RoomId, SessionId, UserId};
 use crate::model::{Message, ReadMarker, Room, RoomSettings, User};
 use crate::outcome::Outcome;
 use serde::{Deserialize, Serialize};
@@ -78,6 +78,8 @@ pub enum Event {
     Message(Message),
     /// A stored message changed (edited, or deleted to a tombstone): the whole message.
     MessageUpdated(Message),
+    /// Someone added or took back a reaction.
+    Reaction(ReactionEvent),
     Room(RoomEvent),
     Member(MemberEvent),
     Read(ReadMarker),
@@ -124,6 +126,18 @@ pub struct MemberEvent {
     pub change: MemberChange,
     pub room_id: RoomId,
     pub user: User,
+}
+
+/// A reaction added (`on`) or taken back, with the emoji's count on the message after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReactionEvent {
+    pub room_id: RoomId,
+    pub message_id: MessageId,
+    pub emoji: String,
+    pub user_id: UserId,
+    pub on: bool,
+    pub count: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,6 +10,7 @@ pub mod command;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod markup;
 pub mod model;
 pub mod outcome;
 pub mod requests;

@@ -67,6 +67,9 @@ pub struct RoomSummary {
     pub last_read_seq: i64,
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub last_message: Option<Message>,
+    /// Unread messages that mention me (counted even when the room is muted).
+    #[serde(default)]
+    pub mention_count: i64,
     /// I muted the room: the client shows no unread badge for it.
     #[serde(default)]
     pub muted: bool,
@@ -99,6 +102,40 @@ pub struct Message {
     /// A deleted message keeps its place (`seq`) with an empty `body`.
     #[serde(default)]
     pub deleted: bool,
+    /// The message this one replies to, quoted.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub reply_to: Option<Box<ReplyPreview>>,
+    /// The members its `@nickname`s named when it was sent.
+    #[serde(default)]
+    pub mentions: Vec<UserId>,
+    /// Its reactions, most used first.
+    #[serde(default)]
+    pub reactions: Vec<Reaction>,
+}
+
+/// The message a reply quotes: its author and the first 140 characters of its text, or
+/// `deleted` (and no text) once it is deleted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReplyPreview {
+    pub id: MessageId,
+    pub seq: i64,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub author: Option<Author>,
+    pub excerpt: String,
+    pub deleted: bool,
+}
+
+/// One emoji's reactions on a message. `me` says whether I am among them: in history it
+/// is the reader's; events are shared by a room, so there it is `false` (the `reaction`
+/// event names who reacted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Reaction {
+    pub emoji: String,
+    pub count: i64,
+    pub me: bool,
 }
 
 /// A read marker, as `PUT /api/rooms/{id}/read` returns it and the `read` event carries it.

@@ -5,6 +5,7 @@
 //! (`gateway/src/openapi/rules.rs`): each trimmed text field its `pattern` (which holds its
 //! length, counted after trimming), each username the `Username` component.
 
+use crate::ids::MessageId;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -57,6 +58,9 @@ pub struct SendMessageRequest {
     pub body: String,
     #[serde(default)]
     pub client_id: Option<String>,
+    /// The id of a message of the same room this one replies to.
+    #[serde(default)]
+    pub reply_to: Option<MessageId>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -37,6 +37,7 @@ pub fn send(actor: UserId, room_id: RoomId, body: &str) -> (MessageId, Input) {
         message_id,
         body: body.into(),
         client_id: None,
+        reply_to: None,
     };
     (message_id, envelope(Some(actor), command))
 }

@@ -157,6 +157,24 @@ async fn every_room_and_message_endpoint_checks_who_is_asking() {
             )
             .await;
         check(role, "PUT saved", got, want(204));
+        let react = format!(
+            "/api/rooms/{room}/messages/{}/reactions/%F0%9F%91%8D",
+            w.message
+        );
+        let got = w.call(role, Method::PUT, &react, None).await;
+        check(role, "PUT reaction", got, want(204));
+        let got = w.call(role, Method::DELETE, &react, None).await;
+        check(role, "DELETE reaction", got, want(204));
+        let reply = json!({"body": "a reply", "reply_to": w.message});
+        let got = w
+            .call(
+                role,
+                Method::POST,
+                &format!("/api/rooms/{room}/messages"),
+                Some(reply),
+            )
+            .await;
+        check(role, "POST reply", got, want(201));
         let newcomer = w.api.signup(&unique("new")).await;
         let add = json!({"username": newcomer.user.username});
         let got = w

@@ -244,6 +244,17 @@ mod seen_by {
         );
         assert_eq!(names(&alice.get(&seen).await.1), vec![b.clone()]);
 
+        // A removed member is no longer among those who saw it.
+        let (status, _) = alice
+            .write(
+                Method::DELETE,
+                &format!("/api/rooms/{room}/members/{b}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 204);
+        assert_eq!(names(&alice.get(&seen).await.1), Vec::<String>::new());
+
         let stranger = api.signup(&unique("sx")).await;
         assert_eq!(stranger.get(&seen).await.0, 403);
         let unknown = format!("/api/rooms/{room}/messages/{}/seen", uuid::Uuid::new_v4());

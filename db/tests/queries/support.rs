@@ -106,6 +106,8 @@ pub fn message(room: RoomId, seq: i64, author: Option<UserId>, client_id: &str) 
         created_at: Utc::now(),
         edited_at: None,
         deleted_at: None,
+        reply_to: None,
+        mentions: Vec::new(),
     }
 }
 

@@ -26,6 +26,8 @@ fn message_row() -> MessageRow {
         created_at: Utc::now(),
         edited_at: None,
         deleted_at: None,
+        reply_to: None,
+        mentions: Vec::new(),
     }
 }
 

@@ -13,10 +13,11 @@ use utoipa::openapi::{OpenApi, Ref, RefOr};
 use utoipa::{Modify, PartialSchema, ToSchema};
 
 /// Every event a stream sends: its `event:` name and the schema of its `data`.
-pub(crate) const EVENTS: [(&str, &str); 12] = [
+pub(crate) const EVENTS: [(&str, &str); 13] = [
     ("ready", "ReadyEvent"),
     ("message", "Message"),
     ("message_updated", "Message"),
+    ("reaction", "ReactionEvent"),
     ("room", "RoomEvent"),
     ("member", "MemberEvent"),
     ("read", "ReadMarker"),

@@ -8,7 +8,7 @@ use crate::error::ApiError;
 use crate::openapi::{Authenticated, BadRequest, PreferWait, Queued, TooLarge};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
-use parley_db::messages;
+use parley_db::{extras, messages};
 use parley_schema::command::Command;
 use parley_schema::error::ErrorResponse;
 use parley_schema::model::{Message, MessageList};
@@ -76,7 +76,9 @@ pub async fn history(
     let (after, before) = (query.after, query.before);
     let page = blocking::with_conn(&state.db, move |c| {
         readable_room(c, room_id, user, true)?;
-        Ok(messages::page(c, room_id, after, before, limit)?)
+        let mut page = messages::page(c, room_id, after, before, limit)?;
+        extras::decorate(c, &mut page, Some(user))?;
+        Ok(page)
     })
     .await?;
     Ok(HttpResponse::Ok().json(MessageList { messages: page }))
@@ -93,6 +95,10 @@ pub async fn history(
                    only. A `client_id` already used by the same user (in any room) makes no \
                    second message: the answer is the message stored first. Sending marks the \
                    message read for the sender. Every member's streams get a `message` event. \
+                   With `reply_to` (a message of the same room), the message quotes it \
+                   (`reply_to`: author, first 140 characters, or `deleted`); an unknown \
+                   message or one of another room is `validation_failed` (field `reply_to`). \
+                   `@nickname`s of the room's members become `mentions`. \
                    Rate-limited per user and gateway (`PARLEY_SEND_RATE` per second, bursts \
                    of `PARLEY_SEND_BURST`).",
     params(("room_id" = Uuid, Path, description = "The room's id."), PreferWait),
@@ -127,6 +133,7 @@ pub async fn send(
         message_id: MessageId::new(),
         body: text,
         client_id,
+        reply_to: body.reply_to,
     };
     dispatch::submit(&state, &auth, command, Wait::preferred(&req)).await
 }

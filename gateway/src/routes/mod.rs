@@ -14,6 +14,7 @@ pub(crate) mod health;
 pub(crate) mod members;
 pub(crate) mod messages;
 pub(crate) mod metrics;
+pub(crate) mod reactions;
 pub(crate) mod reads;
 pub(crate) mod receipts;
 pub(crate) mod rooms;
@@ -84,6 +85,8 @@ route_table! {
         post "/rooms/{room_id}/messages" => messages::send,
         patch "/rooms/{room_id}/messages/{message_id}" => edits::edit,
         delete "/rooms/{room_id}/messages/{message_id}" => edits::delete,
+        put "/rooms/{room_id}/messages/{message_id}/reactions/{emoji}" => reactions::add,
+        delete "/rooms/{room_id}/messages/{message_id}/reactions/{emoji}" => reactions::remove,
         get "/rooms/{room_id}/messages/{message_id}/seen" => receipts::seen,
         put "/rooms/{room_id}/read" => reads::mark_read,
         put "/rooms/{room_id}/settings" => reads::room_settings,

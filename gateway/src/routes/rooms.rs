@@ -9,7 +9,7 @@ use crate::openapi::{Authenticated, BadRequest, PreferWait, Queued, TooLarge};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use parley_db::rows::RoomRow;
-use parley_db::{members, messages, rooms, views, PgConnection};
+use parley_db::{extras, members, messages, rooms, views, PgConnection};
 use parley_schema::command::Command;
 use parley_schema::error::ErrorResponse;
 use parley_schema::model::{PublicRoomList, Room, RoomDetail, RoomList, RoomSummary, Visibility};
@@ -88,7 +88,8 @@ pub struct ListQuery {
     tag = "rooms",
     summary = "My rooms, or public rooms to join",
     description = "Without `scope` (or `scope=mine`): `{rooms: [RoomSummary]}`, my rooms with \
-                   `unread_count`, `last_read_seq` and `last_message`, ordered by the room's \
+                   `unread_count`, `mention_count` (unread messages that mention me), \
+                   `muted`, `last_read_seq` and `last_message`, ordered by the room's \
                    latest `seq`, highest first (sort by `last_message.created_at` for \
                    recency). With `scope=public`: `{rooms: [Room]}`, public rooms I am not \
                    a member of, newest first, at most 200.",
@@ -127,16 +128,17 @@ pub async fn list(
 fn my_rooms(c: &mut PgConnection, user: UserId) -> Result<Vec<RoomSummary>, ApiError> {
     let (rows, marks): (Vec<RoomRow>, Vec<_>) = members::rooms_of(c, user)?.into_iter().unzip();
     let ids: Vec<RoomId> = rows.iter().map(|r| r.id).collect();
-    let mut last: HashMap<RoomId, _> = messages::last_of_rooms(c, &ids)?
-        .into_iter()
-        .map(|m| (m.room_id, m))
-        .collect();
+    let mut lasts = messages::last_of_rooms(c, &ids)?;
+    extras::decorate(c, &mut lasts, Some(user))?;
+    let mut last: HashMap<RoomId, _> = lasts.into_iter().map(|m| (m.room_id, m)).collect();
+    let mentions = messages::mention_counts(c, user)?;
     let summaries = rows.iter().zip(marks).zip(counted(c, &rows)?);
     Ok(summaries
         .map(|((row, membership), room)| RoomSummary {
             unread_count: (row.last_seq - membership.last_read_seq).max(0),
             last_read_seq: membership.last_read_seq,
             last_message: last.remove(&row.id),
+            mention_count: mentions.get(&row.id).copied().unwrap_or(0),
             muted: membership.muted,
             room,
         })

@@ -29,7 +29,9 @@ const SAVED_LIMIT: i64 = 500;
 pub async fn list(auth: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let user = auth.user_id;
     let saved = blocking::with_conn(&state.db, move |c| {
-        Ok(parley_db::saved::list(c, user, SAVED_LIMIT)?)
+        let mut list = parley_db::saved::list(c, user, SAVED_LIMIT)?;
+        parley_db::extras::decorate(c, &mut list, Some(user))?;
+        Ok(list)
     })
     .await?;
     Ok(HttpResponse::Ok().json(SavedList { saved }))

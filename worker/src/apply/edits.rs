@@ -1,15 +1,20 @@
-//! Editing and deleting messages. Only the author edits; the author or the room's owner
-//! deletes. Either way every member gets `message_updated` with the whole message, in the
-//! room's order. Deleting a tombstone again changes nothing and says so (`Done`).
+//! Changing a sent message: editing and deleting it, and reactions. Only the author
+//! edits; the author or the room's owner deletes; every member gets `message_updated` with
+//! the whole message, in the room's order. Deleting a tombstone again changes nothing and
+//! says so (`Done`). Any member reacts, at most [`MAX_EMOJI_PER_MESSAGE`] distinct emoji a
+//! message; adding a reaction twice or taking back one that is not there is `Done`.
 
 use super::{reject, Applied, ApplyError, ApplyResult};
 use chrono::Utc;
 use diesel::prelude::*;
 use parley_db::rows::MessageRow;
-use parley_db::{edits, members, rooms};
+use parley_db::{edits, members, reactions, rooms};
 use parley_schema::command::Command;
-use parley_schema::event::Event;
-use parley_schema::{ErrorCode, MessageId, Outcome, RequestId, Resource, RoomId, UserId};
+use parley_schema::event::{Event, ReactionEvent};
+use parley_schema::markup::MAX_EMOJI_PER_MESSAGE;
+use parley_schema::{
+    ErrorBody, ErrorCode, MessageId, Outcome, RequestId, Resource, RoomId, UserId,
+};
 
 /// The message, locked, once the actor is known to be a member of its room.
 fn member_message(
@@ -39,7 +44,7 @@ fn updated(conn: &mut PgConnection, rid: RequestId, room: RoomId, id: MessageId)
     )
 }
 
-/// Applies an `edit_message` or a `delete_message` command.
+/// Applies an `edit_message`, `delete_message` or `set_reaction` command.
 pub fn apply(
     conn: &mut PgConnection,
     rid: RequestId,
@@ -56,6 +61,12 @@ pub fn apply(
             room_id,
             message_id,
         } => delete(conn, rid, actor, (*room_id, *message_id)),
+        Command::SetReaction {
+            room_id,
+            message_id,
+            emoji,
+            on,
+        } => react(conn, rid, actor, (*room_id, *message_id), emoji, *on),
         _ => Err(reject(ErrorCode::Internal, "not a message edit")),
     }
 }
@@ -100,4 +111,45 @@ fn delete(
     }
     edits::tombstone(conn, id, Utc::now())?;
     updated(conn, rid, room, id)
+}
+
+fn react(
+    conn: &mut PgConnection,
+    rid: RequestId,
+    actor: UserId,
+    (room, id): (RoomId, MessageId),
+    emoji: &str,
+    on: bool,
+) -> ApplyResult {
+    let row = member_message(conn, actor, room, id)?;
+    if row.deleted_at.is_some() {
+        return Err(reject(ErrorCode::NotFound, "the message was deleted"));
+    }
+    let changed = if on {
+        let present = reactions::emoji_of(conn, id)?;
+        if !present.iter().any(|e| e == emoji) && present.len() >= MAX_EMOJI_PER_MESSAGE {
+            return Err(ApplyError::Rejected(
+                ErrorBody::new(
+                    ErrorCode::ValidationFailed,
+                    format!("a message holds at most {MAX_EMOJI_PER_MESSAGE} different emoji"),
+                )
+                .with_field("emoji"),
+            ));
+        }
+        reactions::add(conn, id, emoji, actor)?
+    } else {
+        reactions::remove(conn, id, emoji, actor)?
+    };
+    if !changed {
+        return Ok(Applied::new(rid, Outcome::Done));
+    }
+    let event = ReactionEvent {
+        room_id: room,
+        message_id: id,
+        emoji: emoji.to_owned(),
+        user_id: actor,
+        on,
+        count: reactions::count(conn, id, emoji)?,
+    };
+    Ok(Applied::new(rid, Outcome::Done).emit_to_room(room, Event::Reaction(event)))
 }

@@ -141,9 +141,9 @@ pub fn apply(conn: &mut PgConnection, env: &CommandEnvelope) -> ApplyResult {
             rooms::remove_member(conn, rid, actor()?, *room_id, username)
         }
         Command::DeleteRoom { room_id } => rooms::delete(conn, rid, actor()?, *room_id),
-        Command::EditMessage { .. } | Command::DeleteMessage { .. } => {
-            edits::apply(conn, rid, actor()?, &env.command)
-        }
+        Command::EditMessage { .. }
+        | Command::DeleteMessage { .. }
+        | Command::SetReaction { .. } => edits::apply(conn, rid, actor()?, &env.command),
         Command::SetRoomSettings { room_id, muted } => {
             messages::set_room_settings(conn, rid, actor()?, *room_id, *muted)
         }

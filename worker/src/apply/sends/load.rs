@@ -5,8 +5,9 @@
 use diesel::prelude::*;
 use parley_db::{messages, sends};
 use parley_schema::command::{Command, CommandEnvelope};
+use parley_schema::markup::mentioned_keys;
 use parley_schema::model::{Author, Message};
-use parley_schema::{RoomId, UserId};
+use parley_schema::{MessageId, RoomId, UserId};
 use std::collections::{HashMap, HashSet};
 
 pub(super) struct Loaded {
@@ -18,6 +19,10 @@ pub(super) struct Loaded {
     pub authors: HashMap<UserId, Author>,
     /// Messages already stored under an `(author, client_id)` that a send reuses.
     pub reused: HashMap<(UserId, String), Message>,
+    /// The messages the sends reply to, that exist.
+    pub replied: HashMap<MessageId, Message>,
+    /// The members of the batch's rooms that a send's `@nickname` names, by its key.
+    pub mentionable: HashMap<(RoomId, String), UserId>,
 }
 
 impl Loaded {
@@ -39,6 +44,8 @@ pub(super) fn load(conn: &mut PgConnection, sends: &[&CommandEnvelope]) -> Query
         memberships: HashSet::new(),
         authors: HashMap::new(),
         reused: load_reused(conn, sends)?,
+        replied: load_replied(conn, sends)?,
+        mentionable: load_mentionable(conn, sends)?,
     };
     for row in sends::lock_rooms_with_authors(conn, &room_ids, &actors)? {
         loaded.rooms.insert(row.room_id, row.last_seq);
@@ -54,6 +61,46 @@ pub(super) fn load(conn: &mut PgConnection, sends: &[&CommandEnvelope]) -> Query
         }
     }
     Ok(loaded)
+}
+
+/// Only sends that reply cost a query.
+fn load_replied(
+    conn: &mut PgConnection,
+    sends: &[&CommandEnvelope],
+) -> QueryResult<HashMap<MessageId, Message>> {
+    let ids: Vec<MessageId> = sends
+        .iter()
+        .filter_map(|e| match &e.command {
+            Command::SendMessage { reply_to, .. } => *reply_to,
+            _ => None,
+        })
+        .collect();
+    Ok(messages::find_many(conn, &ids)?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect())
+}
+
+/// Only sends with an `@` cost a query.
+fn load_mentionable(
+    conn: &mut PgConnection,
+    sends: &[&CommandEnvelope],
+) -> QueryResult<HashMap<(RoomId, String), UserId>> {
+    let mut rooms = Vec::new();
+    let mut keys = Vec::new();
+    for env in sends {
+        if let Command::SendMessage { room_id, body, .. } = &env.command {
+            let named = mentioned_keys(body);
+            if !named.is_empty() {
+                rooms.push(*room_id);
+                keys.extend(named);
+            }
+        }
+    }
+    Ok(sends::mentionable(conn, &rooms, &keys)?
+        .into_iter()
+        .map(|m| ((m.room_id, m.key), m.user_id))
+        .collect())
 }
 
 fn load_reused(

@@ -12,15 +12,17 @@ use super::{reject, Applied, ApplyError, ApplyResult};
 use chrono::{DateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use load::Loaded;
+use parley_db::extras::preview;
 use parley_schema::command::{Command, CommandEnvelope};
 use parley_schema::event::Event;
+use parley_schema::markup::mentioned_keys;
 use parley_schema::model::{Message, ReadMarker};
-use parley_schema::{ErrorCode, Outcome, RequestId, Resource, UserId};
+use parley_schema::{ErrorBody, ErrorCode, Outcome, RequestId, Resource, RoomId, UserId};
 use std::collections::HashMap;
 
 /// What the batch decided for one send, before anything is written.
 enum Plan {
-    Refuse(ErrorCode, &'static str),
+    Refuse(ErrorBody),
     Existing(Message),
     Store(Message),
     /// The same `client_id` again in this batch: answered with the message stored for
@@ -61,22 +63,32 @@ fn plan(sends: &[&CommandEnvelope], loaded: &Loaded, now: DateTime<Utc>) -> Vec<
             message_id,
             body,
             client_id,
+            reply_to,
         } = &env.command
         else {
-            return Plan::Refuse(ErrorCode::Internal, "not a send");
+            return refuse(ErrorCode::Internal, "not a send");
         };
         let Some(actor) = env.actor else {
-            return Plan::Refuse(ErrorCode::Unauthenticated, "command has no acting user");
+            return refuse(ErrorCode::Unauthenticated, "command has no acting user");
         };
         let key = client_id.as_ref().map(|c| (actor, c.clone()));
+        let quoted = reply_to.map(|id| loaded.replied.get(&id).filter(|m| m.room_id == *room_id));
         if !loaded.rooms.contains_key(room_id) {
-            Plan::Refuse(ErrorCode::NotFound, "no such room")
+            refuse(ErrorCode::NotFound, "no such room")
         } else if !loaded.is_member(*room_id, actor) {
-            Plan::Refuse(ErrorCode::NotAMember, "you are not a member of this room")
+            refuse(ErrorCode::NotAMember, "you are not a member of this room")
         } else if let Some(m) = key.as_ref().and_then(|k| loaded.reused.get(k)) {
             Plan::Existing(m.clone())
         } else if let Some(first) = key.as_ref().and_then(|k| first_of.get(k)) {
             Plan::SameAs(*first)
+        } else if quoted.is_some_and(|q| q.is_none()) {
+            Plan::Refuse(
+                ErrorBody::new(
+                    ErrorCode::ValidationFailed,
+                    "reply_to must be a message of this room",
+                )
+                .with_field("reply_to"),
+            )
         } else {
             if let Some(k) = key {
                 first_of.insert(k, index);
@@ -91,6 +103,9 @@ fn plan(sends: &[&CommandEnvelope], loaded: &Loaded, now: DateTime<Utc>) -> Vec<
                 created_at: now,
                 edited_at: None,
                 deleted: false,
+                reply_to: quoted.flatten().map(|q| Box::new(preview(q))),
+                mentions: mentions(loaded, *room_id, body),
+                reactions: Vec::new(),
             })
         }
     };
@@ -101,13 +116,30 @@ fn plan(sends: &[&CommandEnvelope], loaded: &Loaded, now: DateTime<Utc>) -> Vec<
         .collect()
 }
 
+fn refuse(code: ErrorCode, message: &str) -> Plan {
+    Plan::Refuse(ErrorBody::new(code, message))
+}
+
+/// The members of `room` that `body` names as `@nickname`, each once.
+fn mentions(loaded: &Loaded, room: RoomId, body: &str) -> Vec<UserId> {
+    let mut found: Vec<UserId> = Vec::new();
+    for key in mentioned_keys(body) {
+        if let Some(user) = loaded.mentionable.get(&(room, key)) {
+            if !found.contains(user) {
+                found.push(*user);
+            }
+        }
+    }
+    found
+}
+
 /// Answers each repeat of a `client_id` with the message stored for its first send.
 fn resolve_repeats(plans: &mut [Plan]) {
     for i in 0..plans.len() {
         if let Plan::SameAs(first) = plans[i] {
             plans[i] = match plans.get(first) {
                 Some(Plan::Store(m)) => Plan::Existing(m.clone()),
-                _ => Plan::Refuse(ErrorCode::Internal, "lost track of a repeated client_id"),
+                _ => refuse(ErrorCode::Internal, "lost track of a repeated client_id"),
             };
         }
     }
@@ -119,7 +151,7 @@ fn applied(plan: Plan, env: &CommandEnvelope, reads: &HashMap<RequestId, ReadMar
     let message = match plan {
         Plan::Store(m) => m,
         Plan::Existing(m) => return Applied::new(rid, Outcome::Created(Resource::Message(m))),
-        Plan::Refuse(code, msg) => return Applied::new(rid, Outcome::refused(code, msg)),
+        Plan::Refuse(body) => return Applied::new(rid, Outcome::Refused(body)),
         Plan::SameAs(_) => {
             let outcome = Outcome::refused(ErrorCode::Internal, "a repeat was not resolved");
             return Applied::new(rid, outcome);

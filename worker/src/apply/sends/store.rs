@@ -44,6 +44,8 @@ pub(super) fn store(
             created_at: m.created_at,
             edited_at: None,
             deleted_at: None,
+            reply_to: m.reply_to.as_ref().map(|r| r.id),
+            mentions: m.mentions.iter().copied().map(Some).collect(),
         });
     }
     if rows.is_empty() {
