@@ -5,6 +5,7 @@
 pub mod batch;
 pub mod check;
 pub mod client;
+pub mod edits_check;
 pub mod env;
 pub mod procs;
 pub mod sse;

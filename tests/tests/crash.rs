@@ -7,10 +7,12 @@
 
 use futures_util::future::join_all;
 use parley_tests::check::{self, collect, Tally};
+use parley_tests::edits_check::{check_updates, collect_with_updates, Changes, UpdateCheck};
 use parley_tests::procs::System;
 use parley_tests::{unique, Api, EventStream, Session};
 use reqwest::Method;
 use serde_json::json;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
@@ -255,6 +257,7 @@ async fn killing_workers_repeatedly_loses_and_duplicates_nothing() {
         stream_on(&system, 0, &users[1], None).await,
         stream_on(&system, 1, &users[6], None).await,
     ];
+    let url = system.database_url().to_owned();
     let system = Arc::new(Mutex::new(system));
     let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let killer = {
@@ -278,55 +281,174 @@ async fn killing_workers_repeatedly_loses_and_duplicates_nothing() {
         })
     };
     let started = Instant::now();
-    // 5,000 messages from the ten users, 500 each, into their room.
+    // 5,000 messages from the ten users, 500 each, into their room. Every 50th is edited
+    // twice, 20 sends later (its id read from the database once stored), and every other
+    // one of those deleted, none of it waiting: edits and deletes are in the traffic
+    // while the workers die.
     let sends = users.iter().enumerate().map(|(i, u)| {
-        let room = rooms[i / 5].clone();
+        let (room, url) = (rooms[i / 5].clone(), url.clone());
         async move {
-            let mut acked = Vec::new();
+            let (mut acked, mut changed) = (Vec::new(), Vec::new());
             for k in 0..500 {
-                if let Some(b) = post(u, &room, format!("k-{i}-{k}")).await {
-                    acked.push(b);
+                let body = format!("k-{i}-{k}");
+                if k % 50 != 45 {
+                    acked.extend(post(u, &room, body).await);
+                    continue;
                 }
+                acked.extend(post(u, &room, body).await);
+                let body = format!("k-{i}-{}", k - 20);
+                let Some(at) = acked.iter().position(|b| *b == body) else {
+                    continue;
+                };
+                let Some(id) = id_of(&url, &body).await else {
+                    continue;
+                };
+                acked.remove(at);
+                let path = format!("/api/rooms/{room}/messages");
+                let mut change = Changes {
+                    room: room.clone(),
+                    ..Default::default()
+                };
+                for n in 1..=2 {
+                    let edit = format!("{body} edit {n}");
+                    if accepted(u, Method::PATCH, &format!("{path}/{id}"), Some(&edit)).await {
+                        change.edits.push(edit);
+                    }
+                }
+                change.deleted = k % 100 == 45
+                    && accepted(u, Method::DELETE, &format!("{path}/{id}"), None).await;
+                if !change.deleted {
+                    acked.push(change.edits.last().cloned().unwrap_or(body));
+                }
+                changed.push((id.to_owned(), change));
             }
-            acked
+            (acked, changed)
         }
     });
-    let acknowledged: Vec<String> = join_all(sends).await.into_iter().flatten().collect();
+    let results = join_all(sends).await;
+    let changes: HashMap<String, Changes> = results.iter().flat_map(|(_, c)| c.clone()).collect();
+    // The bodies storage must hold: each send's text, or its last edit; deletes apart.
+    let acknowledged: Vec<String> = results.into_iter().flat_map(|(a, _)| a).collect();
+    let deletes = changes.values().filter(|c| c.deleted).count();
+    let updates_in = |room: &str| -> usize {
+        let of_room = changes.values().filter(|c| c.room == room);
+        of_room.map(|c| c.expected().len()).sum()
+    };
     done.store(true, std::sync::atomic::Ordering::Relaxed);
     let kills = killer.await.unwrap_or(0);
     let mut system = Arc::try_unwrap(system)
         .unwrap_or_else(|_| panic!("system still shared"))
         .into_inner();
     wait_stored(&system, &acknowledged, Duration::from_secs(120)).await;
-    let collected = join_all(
-        watchers
-            .into_iter()
-            .map(|w| collect(w, 2500, Duration::from_secs(30))),
-    )
-    .await;
+    let collected =
+        join_all(watchers.into_iter().zip(&rooms).map(|(w, room)| {
+            collect_with_updates(w, 2500, updates_in(room), Duration::from_secs(30))
+        }))
+        .await;
     let stored = stored(&system).await;
+    let tombstones = tombstones(&system, &changes);
     let mut tally = Tally {
         sent: 5000,
-        acknowledged: acknowledged.len(),
+        acknowledged: acknowledged.len() + deletes,
         ..Default::default()
     };
     check::check_storage(&mut tally, &acknowledged, &stored);
-    for (got, _) in &collected {
+    let mut updates = Vec::new();
+    for ((got, changed), room) in collected.iter().zip(&rooms) {
         tally.add_stream(check::check_stream(got, &stored));
+        updates.push(check_updates(changed, room, &changes));
     }
     println!(
         "5,000 messages with {kills} kill -9s of workers: {tally} elapsed={:?}",
         started.elapsed()
+    );
+    println!(
+        "edits and deletes: {} messages changed, {deletes} deleted ({tombstones} tombstones \
+         stored); updates per watcher: {updates:?}",
+        changes.len()
     );
     system.stop().await;
     assert!(
         kills >= 3,
         "the workers were killed during the run ({kills})"
     );
+    assert!(
+        changes.len() >= 50,
+        "edits and deletes were in the traffic ({} messages changed)",
+        changes.len()
+    );
+    assert_eq!(
+        tombstones, deletes,
+        "every acknowledged delete left a tombstone"
+    );
+    assert!(updates.iter().all(UpdateCheck::is_clean), "{updates:?}");
+    assert_eq!(
+        updates.iter().map(|u| u.delivered).sum::<usize>(),
+        rooms.iter().map(|r| updates_in(r)).sum::<usize>(),
+        "each watcher got every edit and delete of its room"
+    );
     assert_eq!(tally.acknowledged, 5000, "{tally}");
     assert_eq!(tally.stored, 5000, "{tally}");
     assert_eq!(tally.delivered, 5000, "{tally}");
     assert!(tally.is_clean(), "{tally}");
+}
+
+/// The id of the message stored with `body`, once it is stored (within 60 s).
+async fn id_of(url: &str, body: &str) -> Option<String> {
+    use diesel::prelude::*;
+    use parley_db::schema::messages::dsl as m;
+    let (url, body) = (url.to_owned(), body.to_owned());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        let (u, b) = (url.clone(), body.clone());
+        let found = tokio::task::spawn_blocking(move || {
+            let mut conn = diesel::PgConnection::establish(&u).ok()?;
+            m::messages
+                .filter(m::body.eq(b))
+                .select(m::id)
+                .first::<uuid::Uuid>(&mut conn)
+                .ok()
+        })
+        .await
+        .ok()
+        .flatten();
+        if let Some(id) = found {
+            return Some(id.to_string());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    None
+}
+
+/// Sends an edit (with `body`) or a delete without waiting; whether it was acknowledged.
+async fn accepted(s: &Session, method: Method, path: &str, body: Option<&str>) -> bool {
+    let mut req = s.request(method, path);
+    if let Some(b) = body {
+        req = req.json(&json!({ "body": b }));
+    }
+    req.send().await.is_ok_and(|r| r.status().as_u16() == 202)
+}
+
+/// How many of the deleted messages are stored as tombstones (no text, `deleted_at` set).
+fn tombstones(system: &System, changes: &HashMap<String, Changes>) -> usize {
+    use diesel::prelude::*;
+    use parley_db::schema::messages::dsl as m;
+    let ids: Vec<uuid::Uuid> = changes
+        .iter()
+        .filter(|(_, c)| c.deleted)
+        .filter_map(|(id, _)| id.parse().ok())
+        .collect();
+    let mut conn = system.db().unwrap_or_else(|e| panic!("database: {e}"));
+    m::messages
+        .filter(
+            m::id
+                .eq_any(ids)
+                .and(m::deleted_at.is_not_null())
+                .and(m::body.eq("")),
+        )
+        .count()
+        .get_result::<i64>(&mut conn)
+        .map_or(0, |n| usize::try_from(n).unwrap_or(0))
 }
 
 /// Reads a raw HTTP/1.0 SSE response to its end and returns the message events in it.
