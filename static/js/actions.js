@@ -1,11 +1,24 @@
 // actions.js: owns what the user can do besides sending messages: sign up, in and out,
 // delete the account, edit the profile; create, join, leave and delete rooms, invite and
-// remove members; add and remove friends; save and unsave messages. Each calls the API
+// remove members; mute rooms; add and remove friends; save and unsave messages; edit,
+// delete and react to messages; my settings (read receipts). Each calls the API
 // (waiting for the outcome inline) and updates the store; errors are thrown as ApiError
 // with a message the views show as they are.
 
 import * as api from './api.js';
-import { state, setMe, upsertRoom, removeRoom, markSaved, friendChanged, emit } from './store.js';
+import {
+  state,
+  setMe,
+  upsertRoom,
+  removeRoom,
+  markSaved,
+  friendChanged,
+  emit,
+  findMessage,
+  replaceMessage,
+  applyReaction,
+  applyRoomSettings,
+} from './store.js';
 import { refreshRooms, loadSaved, loadFriends } from './sync.js';
 
 // ---- account ----------------------------------------------------------------------------
@@ -100,3 +113,46 @@ export async function toggleSaved(message) {
   markSaved(message, !saved);
   return !saved;
 }
+
+// ---- editing, deleting and reacting -----------------------------------------------------
+
+export async function editMessage(m, body) {
+  const res = await api.editMessage(m.room_id, m.id, body);
+  if (res.data?.id) replaceMessage(res.data);
+}
+
+export async function deleteMessage(m) {
+  const res = await api.deleteMessage(m.room_id, m.id);
+  if (res.data?.id) replaceMessage(res.data);
+}
+
+/**
+ * Adds my reaction `emoji`, or takes it back if I had it. Shown at once; the `reaction`
+ * event then brings the real count, and a refusal undoes it.
+ */
+export async function toggleReaction(roomId, messageId, emoji) {
+  const m = findMessage(roomId, messageId);
+  if (!m || m.deleted) return;
+  const held = (m.reactions || []).find((r) => r.emoji === emoji);
+  const on = !held?.me;
+  const count = (held?.count || 0) + (on ? 1 : -1);
+  const change = { room_id: roomId, message_id: messageId, emoji, user_id: state.me.id };
+  applyReaction({ ...change, on, count });
+  try {
+    await (on ? api.react(roomId, messageId, emoji) : api.unreact(roomId, messageId, emoji));
+  } catch (e) {
+    const now = findMessage(roomId, messageId)?.reactions?.find((r) => r.emoji === emoji);
+    applyReaction({ ...change, on: !on, count: (now?.count || 0) + (on ? -1 : 1) });
+    throw e;
+  }
+}
+
+// ---- room and personal settings ---------------------------------------------------------
+
+export async function setMuted(roomId, muted) {
+  const data = await api.roomSettings(roomId, { muted });
+  applyRoomSettings(data?.room_id ? data : { room_id: roomId, muted });
+}
+
+export const mySettings = () => api.mySettings();
+export const updateMySettings = (fields) => api.updateMySettings(fields);

@@ -153,9 +153,26 @@ export function messages(roomId, { after, before, limit } = {}) {
   return get(`/api/rooms/${enc(roomId)}/messages${qs ? `?${qs}` : ''}`).then((d) => d?.messages || []);
 }
 /** Without `wait` the answer is 202 {request_id}; the outcome comes as a `result` event. */
-export const sendMessage = (roomId, body, client_id, wait) =>
-  request('POST', `/api/rooms/${enc(roomId)}/messages`, { body: { body, client_id }, wait });
+export const sendMessage = (roomId, body, client_id, wait, reply_to) =>
+  request('POST', `/api/rooms/${enc(roomId)}/messages`, { body: { body, client_id, ...(reply_to ? { reply_to } : {}) }, wait });
 export const markRead = (roomId, seq) => request('PUT', `/api/rooms/${enc(roomId)}/read`, { body: { seq }, wait: WAIT });
+const messagePath = (roomId, messageId) => `/api/rooms/${enc(roomId)}/messages/${enc(messageId)}`;
+/** 200 with the edited message. */
+export const editMessage = (roomId, messageId, body) => request('PATCH', messagePath(roomId, messageId), { body: { body }, wait: WAIT });
+/** 200 with the tombstone, or 204 when it was deleted already. */
+export const deleteMessage = (roomId, messageId) => request('DELETE', messagePath(roomId, messageId), { wait: WAIT });
+export const react = (roomId, messageId, emoji) =>
+  request('PUT', `${messagePath(roomId, messageId)}/reactions/${enc(emoji)}`, { wait: WAIT });
+export const unreact = (roomId, messageId, emoji) =>
+  request('DELETE', `${messagePath(roomId, messageId)}/reactions/${enc(emoji)}`, { wait: WAIT });
+/** The members (not me) whose read marker is at or past the message. */
+export const seen = (roomId, messageId) => get(`${messagePath(roomId, messageId)}/seen`).then((d) => d?.users || []);
+export const roomSettings = (roomId, settings) =>
+  request('PUT', `/api/rooms/${enc(roomId)}/settings`, { body: settings, wait: WAIT }).then((r) => r.data);
+
+// My settings (share_read_receipts)
+export const mySettings = () => get('/api/me/settings');
+export const updateMySettings = (fields) => request('PUT', '/api/me/settings', { body: fields, wait: WAIT }).then((r) => r.data);
 
 // Saved messages
 export const saved = () => get('/api/saved').then((d) => d?.saved || []);

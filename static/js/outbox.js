@@ -3,12 +3,13 @@
 // `message` itself, and on failure stays on screen with the reason and a retry that
 // reuses the same client_id, so the server never stores it twice. Messages that failed
 // because the server was unreachable are sent again by themselves once it is back, and
-// messages refused for sending too fast (429) are sent again after Retry-After.
+// messages refused for sending too fast (429) are sent again after Retry-After. A reply
+// carries the quoted message's preview while pending, and its id (`reply_to`) when sent.
 
 import * as api from './api.js';
 import { state, emit, timeline, addMessages, noteMessageInSummary } from './store.js';
 import { catchUp } from './sync.js';
-import { uuid } from './format.js';
+import { uuid, preview } from './format.js';
 
 const CONFIRM_TIMEOUT_MS = 30000;
 const MAX_RATE_RETRIES = 5;
@@ -17,11 +18,15 @@ const early = new Map(); // request_id -> result event that beat its 202 answer
 
 const isCurrent = (p) => state.timelines.get(p.room_id)?.pending.get(p.client_id) === p;
 
-export function send(roomId, body) {
+/** `replyTo` is the message this one answers, or null. */
+export function send(roomId, body, replyTo = null) {
   const p = {
     client_id: uuid(),
     room_id: roomId,
     body,
+    reply_to: replyTo
+      ? { id: replyTo.id, seq: replyTo.seq, author: replyTo.author, excerpt: preview(replyTo.body, 140), deleted: Boolean(replyTo.deleted) }
+      : null,
     status: 'pending', // 'pending' | 'failed'
     error: null,
     reason: null, // 'network' | 'timeout' | 'rejected'
@@ -72,7 +77,7 @@ async function post(p) {
   // With a live stream the outcome comes as a `result` event; otherwise wait for it inline.
   const wait = state.connection === 'live' ? undefined : api.WAIT;
   try {
-    const res = await api.sendMessage(p.room_id, p.body, p.client_id, wait);
+    const res = await api.sendMessage(p.room_id, p.body, p.client_id, wait, p.reply_to?.id);
     if (res.status === 202) {
       const rid = res.data?.request_id;
       if (!rid) return;

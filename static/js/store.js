@@ -1,6 +1,7 @@
 // store.js: owns the client's state in memory and change notification. Rooms (summaries
-// with unread counts), per-room timelines (confirmed messages by seq plus the outbox of
-// messages not yet confirmed), saved messages, friends, settings and the connection
+// with unread and mention counts and whether I muted them), per-room timelines (confirmed
+// messages by seq plus the outbox of messages not yet confirmed; edits, deletions and
+// reactions merged into them), saved messages, friends, settings and the connection
 // state. Mutations here are synchronous and do no I/O; they emit topics views listen to:
 // 'me', 'rooms', 'open', 'timeline' (roomId), 'saved', 'friends', 'connection',
 // 'settings', 'members' (roomId), 'notice' ({text, kind}).
@@ -74,6 +75,7 @@ export function setMe(user) {
 export function clearSession() {
   state.me = null;
   state.rooms.clear();
+  mentionBooks.clear();
   state.timelines.clear();
   state.openRoomId = null;
   state.saved = null;
@@ -89,6 +91,36 @@ export function clearSession() {
 
 const lastSeq = (r) => r?.last_message?.seq ?? 0;
 
+// Mention counts: the server's `mention_count` counts the mentions of me up to the room's
+// latest seq when it answered; mentions that arrive later are counted here, by seq, so a
+// message seen twice (its event and a catch-up page) counts once.
+const mentionBooks = new Map(); // room id -> {baseCount, baseSeq, seqs: Set}
+
+function mentionBook(roomId) {
+  let b = mentionBooks.get(roomId);
+  if (!b) {
+    b = { baseCount: 0, baseSeq: 0, seqs: new Set() };
+    mentionBooks.set(roomId, b);
+  }
+  return b;
+}
+
+/** Recomputes `mention_count` of a summary after its read marker or mentions changed. */
+export function recountMentions(r) {
+  const b = mentionBook(r.id);
+  const read = r.last_read_seq ?? 0;
+  if (!r.unread_count) {
+    r.mention_count = 0;
+    return;
+  }
+  let n = read >= b.baseSeq ? 0 : b.baseCount;
+  for (const seq of b.seqs) if (seq > b.baseSeq && seq > read) n += 1;
+  r.mention_count = n;
+}
+
+/** Whether a message names me (`mentions` holds my id). */
+export const mentionsMe = (m) => Boolean(state.me && !m?.deleted && m?.mentions?.includes(state.me.id));
+
 /** Merges a summary or a bare room into what is known, never moving backwards. */
 export function upsertRoom(fresh, { silent = false } = {}) {
   const old = state.rooms.get(fresh.id);
@@ -101,6 +133,12 @@ export function upsertRoom(fresh, { silent = false } = {}) {
     }
     if (fresh.unread_count === undefined) merged.unread_count = old.unread_count;
   }
+  if (fresh.mention_count !== undefined) {
+    const b = mentionBook(fresh.id);
+    b.baseCount = fresh.mention_count;
+    b.baseSeq = lastSeq(fresh);
+  }
+  recountMentions(merged);
   state.rooms.set(fresh.id, merged);
   if (!silent) emit('rooms');
   return merged;
@@ -118,6 +156,7 @@ export function setRooms(list) {
 
 export function removeRoom(id, { silent = false } = {}) {
   state.rooms.delete(id);
+  mentionBooks.delete(id);
   state.timelines.delete(id);
   if (state.openRoomId === id) {
     state.openRoomId = null;
@@ -139,6 +178,15 @@ export function applyReadMarker({ room_id, last_read_seq, unread_count }) {
   r.last_read_seq = last_read_seq;
   // The server counted at the time it moved the marker; messages seen since count too.
   r.unread_count = Math.max(0, unread_count ?? 0, lastSeq(r) - last_read_seq);
+  recountMentions(r);
+  emit('rooms');
+}
+
+/** A `room_settings` event or answer: I muted or unmuted a room. */
+export function applyRoomSettings({ room_id, muted }) {
+  const r = state.rooms.get(room_id);
+  if (!r || r.muted === muted) return;
+  r.muted = muted;
   emit('rooms');
 }
 
@@ -189,13 +237,87 @@ export function addMessages(roomId, msgs, { silent = false } = {}) {
   return changed;
 }
 
-/** Replaces a message shown already (edited, or deleted to a tombstone). */
-export function replaceMessage(m) {
+/** A held message by id, or null. */
+export function findMessage(roomId, messageId) {
+  const tl = state.timelines.get(roomId);
+  if (!tl) return null;
+  for (const m of tl.bySeq.values()) if (m.id === messageId) return m;
+  return null;
+}
+
+/** Whether `fresh` is an older version of `old` (a tombstone never comes back). */
+const isOlder = (fresh, old) =>
+  !fresh.deleted &&
+  (old.deleted || Boolean(old.edited_at && (!fresh.edited_at || Date.parse(fresh.edited_at) < Date.parse(old.edited_at))));
+
+/**
+ * `fresh` with my reactions: an event's reactions all say `me: false`, so the flags held
+ * are kept; a page fetched over HTTP (`trustMe`) knows them.
+ */
+function mergeVersion(old, fresh, trustMe) {
+  if (fresh.deleted) return { ...fresh, reactions: [], mentions: [] };
+  if (trustMe || !old) return fresh;
+  const mine = new Map((old.reactions || []).map((r) => [r.emoji, r.me]));
+  return { ...fresh, reactions: (fresh.reactions || []).map((r) => ({ ...r, me: mine.get(r.emoji) ?? r.me })) };
+}
+
+/**
+ * Replaces a message held already (edited, deleted to a tombstone, or fetched again)
+ * in its timeline, in the room list's preview and among saved messages.
+ */
+export function replaceMessage(m, { trustMe = false, silent = false } = {}) {
   const tl = state.timelines.get(m?.room_id);
-  if (!tl?.bySeq.has(m.seq)) return false;
-  tl.bySeq.set(m.seq, m);
-  emit('timeline', m.room_id);
-  return true;
+  const old = tl?.bySeq.get(m.seq);
+  let changed = false;
+  if (old && old.id === m.id && !isOlder(m, old)) {
+    tl.bySeq.set(m.seq, mergeVersion(old, m, trustMe));
+    changed = true;
+  }
+  const r = state.rooms.get(m?.room_id);
+  if (r?.last_message?.id === m.id && !isOlder(m, r.last_message)) {
+    r.last_message = mergeVersion(r.last_message, m, trustMe);
+    if (!silent) emit('rooms');
+  }
+  const i = state.saved ? state.saved.findIndex((s) => s.id === m.id) : -1;
+  if (i >= 0 && !isOlder(m, state.saved[i])) {
+    state.saved = state.saved.map((s, j) => (j === i ? mergeVersion(s, m, trustMe) : s));
+    if (!silent) emit('saved');
+  }
+  if (changed && !silent) emit('timeline', m.room_id);
+  return changed;
+}
+
+/** Sets one emoji's count on a message's reactions (dropped at 0); `me` when known. */
+function withReaction(m, emoji, count, me) {
+  const list = (m.reactions || []).map((r) => ({ ...r }));
+  const i = list.findIndex((r) => r.emoji === emoji);
+  if (count <= 0) {
+    if (i >= 0) list.splice(i, 1);
+  } else if (i >= 0) {
+    list[i].count = count;
+    if (me !== undefined) list[i].me = me;
+  } else {
+    list.push({ emoji, count, me: Boolean(me) });
+  }
+  return { ...m, reactions: list };
+}
+
+/**
+ * A `reaction` event (or my own reaction, before the server confirms it): `count` is the
+ * emoji's count after the change; my `me` flag follows only my own reactions.
+ */
+export function applyReaction({ room_id, message_id, emoji, user_id, on, count }) {
+  const me = user_id && user_id === state.me?.id ? Boolean(on) : undefined;
+  const m = findMessage(room_id, message_id);
+  if (m && !m.deleted) {
+    state.timelines.get(room_id).bySeq.set(m.seq, withReaction(m, emoji, count, me));
+    emit('timeline', room_id);
+  }
+  const i = state.saved ? state.saved.findIndex((s) => s.id === message_id) : -1;
+  if (i >= 0) {
+    state.saved = state.saved.map((s, j) => (j === i ? withReaction(s, emoji, count, me) : s));
+    emit('saved');
+  }
 }
 
 /** Confirmed messages in seq order. */
@@ -212,13 +334,16 @@ export function noteMessageInSummary(m, { viewing, silent = false }) {
     r.last_read_seq = Math.max(r.last_read_seq ?? 0, m.seq);
   }
   r.unread_count = Math.max(0, lastSeq(r) - (r.last_read_seq ?? 0));
+  if (!mine && mentionsMe(m)) mentionBook(r.id).seqs.add(m.seq);
+  recountMentions(r);
   if (!silent) emit('rooms');
   return true;
 }
 
+/** For the page title: unread messages, but only the mentions of a muted room. */
 export function totalUnread() {
   let n = 0;
-  for (const r of state.rooms.values()) n += r.unread_count || 0;
+  for (const r of state.rooms.values()) n += r.muted ? r.mention_count || 0 : r.unread_count || 0;
   return n;
 }
 

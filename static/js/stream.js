@@ -3,19 +3,22 @@
 // by itself, and a stream that was not resumed (or a `reset`) triggers a resync over
 // HTTP. When the browser gives up (a non-200 answer), a new EventSource is opened with
 // backoff. Polling: every second the open room is fetched with `after=<last seq>`, and
-// the room list every few seconds. States: live, reconnecting, polling, offline.
+// every few seconds the room list and the open room's latest page (edits, deletions and
+// reactions). States: live, reconnecting, polling, offline.
 
 import * as api from './api.js';
 import { state, setConnection } from './store.js';
-import { applyEvent, resync, catchUp, refreshRooms } from './sync.js';
+import { applyEvent, resync, catchUp, refreshRooms, refreshRecent } from './sync.js';
 import { retryUnsent } from './outbox.js';
 
 const EVENTS = [
   'message',
   'message_updated',
+  'reaction',
   'room',
   'member',
   'read',
+  'room_settings',
   'friend',
   'profile',
   'result',
@@ -155,7 +158,10 @@ async function poll() {
   try {
     const jobs = [];
     if (state.openRoomId) jobs.push(catchUp(state.openRoomId));
-    if (pollTick % POLL_ROOMS_EVERY === 0) jobs.push(refreshRooms());
+    if (pollTick % POLL_ROOMS_EVERY === 0) {
+      jobs.push(refreshRooms());
+      if (state.openRoomId) jobs.push(refreshRecent(state.openRoomId));
+    }
     await Promise.all(jobs);
     if (state.connection !== 'polling') {
       setConnection('polling');

@@ -1,5 +1,6 @@
 // sync.js: owns keeping the store in step with the server: loading the room list, a
-// room's latest page, older pages (`before`) and catch-up (`after`), read markers, a full
+// room's latest page, older pages (`before`) and catch-up (`after`), the latest page again
+// for edits, deletions and reactions a poll or a reset would miss, read markers, a full
 // resync after `reset` or a fresh (not resumed) stream, and applying every live event.
 
 import * as api from './api.js';
@@ -13,6 +14,9 @@ import {
   timeline,
   addMessages,
   replaceMessage,
+  applyReaction,
+  applyRoomSettings,
+  recountMentions,
   noteMessageInSummary,
   applyReadMarker,
   friendChanged,
@@ -71,7 +75,37 @@ export async function ensureTimeline(roomId) {
     });
     return tl.loading;
   }
-  return catchUp(roomId);
+  // Held messages may have been edited, deleted or reacted to while no events came.
+  const wasStale = tl.stale;
+  await catchUp(roomId);
+  if (wasStale) await refreshRecent(roomId);
+  return undefined;
+}
+
+/**
+ * Fetches the latest page again and takes the held messages' current versions from it:
+ * what polling (which only asks for newer messages) or a `reset` does not bring.
+ */
+export async function refreshRecent(roomId) {
+  const tl = state.timelines.get(roomId);
+  if (!tl?.loaded) return;
+  const page = await api.messages(roomId, { limit: PAGE });
+  const differs = (a, b) =>
+    a.body !== b.body ||
+    a.deleted !== b.deleted ||
+    a.edited_at !== b.edited_at ||
+    JSON.stringify(a.reactions || []) !== JSON.stringify(b.reactions || []) ||
+    JSON.stringify(a.reply_to || null) !== JSON.stringify(b.reply_to || null);
+  let changed = false;
+  for (const m of page) {
+    const held = tl.bySeq.get(m.seq);
+    if (held && differs(held, m) && replaceMessage(m, { trustMe: true, silent: true })) changed = true;
+  }
+  if (changed) {
+    emit('timeline', roomId);
+    emit('rooms');
+    emit('saved');
+  }
 }
 
 /** Fetches every message after the last one held (polling uses this every second). */
@@ -137,9 +171,10 @@ export function markRead(roomId) {
   const room = state.rooms.get(roomId);
   if (!tl || !room || !tl.maxSeq) return;
   const seq = tl.maxSeq;
-  if (room.unread_count || (room.last_read_seq ?? 0) < seq) {
+  if (room.unread_count || room.mention_count || (room.last_read_seq ?? 0) < seq) {
     room.last_read_seq = Math.max(room.last_read_seq ?? 0, seq);
     room.unread_count = Math.max(0, (room.last_message?.seq ?? 0) - room.last_read_seq);
+    recountMentions(room);
     emit('rooms');
   }
   if ((readSent.get(roomId) ?? 0) >= seq) return;
@@ -176,6 +211,10 @@ export function applyEvent(name, data) {
       return onMessage(data);
     case 'message_updated':
       return replaceMessage(data);
+    case 'reaction':
+      return applyReaction(data);
+    case 'room_settings':
+      return applyRoomSettings(data);
     case 'room':
       return onRoom(data);
     case 'member':

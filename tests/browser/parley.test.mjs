@@ -33,6 +33,11 @@ import {
   screenshot,
   api,
   writeConsoleLogs,
+  unlabelled as unlabelledControls,
+  composer,
+  mentionBadge,
+  messageById,
+  menuAction,
   PHONE,
 } from './lib/browser.mjs';
 
@@ -46,6 +51,9 @@ const HISTORY = 'History 📜';
 const LOBBY = 'Lobby 로비';
 const OPS = 'Ops 운영';
 const XSS = '<img src=x onerror=alert(1)>';
+const DESIGN = 'Design 디자인 🎨';
+const QUESTION = 'Can we ship the new design on Friday? 금요일에 배포할까요?';
+const ANSWER = 'Yes, Friday works 좋아요 👍';
 
 const STEP = { timeout: 90000 };
 
@@ -418,21 +426,7 @@ describe('Parley in the browser', { concurrency: 1 }, () => {
     await page.keyboard.press('Enter');
     await waitForStatus(page, 'Typed with the keyboard ⌨️', 'sent');
 
-    const unlabelled = () =>
-      page.evaluate(() => {
-        const visible = (el) => el.checkVisibility?.() ?? el.offsetParent !== null;
-        const nameOf = (el) => {
-          const parts = [el.getAttribute('aria-label')];
-          const by = el.getAttribute('aria-labelledby');
-          if (by) parts.push(by.split(/\s+/).map((id) => document.getElementById(id)?.textContent || '').join(' '));
-          if (el.labels) for (const l of el.labels) parts.push(l.textContent);
-          if (el.tagName === 'BUTTON') parts.push(el.textContent);
-          return parts.filter(Boolean).join(' ').trim();
-        };
-        return [...document.querySelectorAll('button, input, textarea, select, [role="tab"]')]
-          .filter((el) => visible(el) && el.type !== 'hidden' && !nameOf(el))
-          .map((el) => el.outerHTML.slice(0, 120));
-      });
+    const unlabelled = () => unlabelledControls(page);
     assert.deepEqual(await unlabelled(), [], 'chat view');
     for (const [button, what] of [
       ['new-room-btn', 'new room'],
@@ -486,6 +480,370 @@ describe('Parley in the browser', { concurrency: 1 }, () => {
     await screenshot(p, 'phone-chat');
     await p.getByRole('button', { name: 'Back to rooms' }).click();
     await p.locator('#sidebar').waitFor({ state: 'visible' });
+    await phone.context.close();
+    pages.pop();
+  });
+
+  // ---- message features: replies, reactions, edits, deletes, mentions, mute, seen by ----
+
+  it('replies to a message: a quote bar, the quote on both sides, a jump to the original', STEP, async () => {
+    // Alice's second tab came to the front when it opened; a tab behind gets few
+    // animation frames, which makes every hover and click wait.
+    await alice.page.bringToFront();
+    await createRoom(alice.page, { name: DESIGN, visibility: 'private', members: [JIWOO.username] });
+    await roomItem(jiwoo.page, DESIGN).waitFor({ state: 'visible' });
+    await openRoom(jiwoo.page, DESIGN);
+    await send(alice.page, 'New mockups are up 🎨 시안 올렸어요');
+    await send(jiwoo.page, 'Looks great! 멋져요 ✨');
+    await send(jiwoo.page, QUESTION);
+    await waitForMessage(alice.page, QUESTION);
+
+    // Reply, cancel with ×, reply again.
+    const bar = alice.page.locator('#reply-bar');
+    await menuAction(alice.page, message(alice.page, QUESTION), 'Reply');
+    await bar.waitFor({ state: 'visible' });
+    assert.match(await bar.textContent(), new RegExp(`Replying to ${JIWOO.displayName}`));
+    assert.match(await bar.locator('.reply-bar-excerpt').textContent(), /금요일에 배포할까요/);
+    await alice.page.getByRole('button', { name: 'Cancel reply' }).click();
+    await bar.waitFor({ state: 'hidden' });
+    await menuAction(alice.page, message(alice.page, QUESTION), 'Reply');
+    await bar.waitFor({ state: 'visible' });
+    await send(alice.page, ANSWER);
+    await bar.waitFor({ state: 'hidden' });
+    await waitForStatus(alice.page, ANSWER, 'sent');
+    for (const page of [alice.page, jiwoo.page]) {
+      await waitForMessage(page, ANSWER);
+      const quote = message(page, ANSWER).locator('.msg-quote');
+      await quote.waitFor();
+      assert.equal(await quote.locator('.msg-quote-author').textContent(), JIWOO.displayName);
+      assert.equal(await quote.locator('.msg-quote-text').textContent(), QUESTION);
+    }
+    // The quote scrolls to the original and highlights it for a moment.
+    await message(jiwoo.page, ANSWER).locator('.msg-quote').click();
+    await eventually(async () => assert.match(await message(jiwoo.page, QUESTION).getAttribute('class'), /\bflash\b/));
+
+    // Escape in the message box drops a reply being written.
+    await menuAction(jiwoo.page, message(jiwoo.page, ANSWER), 'Reply');
+    const jbar = jiwoo.page.locator('#reply-bar');
+    await jbar.waitFor({ state: 'visible' });
+    assert.match(await jbar.textContent(), new RegExp(`Replying to ${ALICE.displayName}`));
+    await composer(jiwoo.page).fill('그럼 금요일 오후 3시에 할게요');
+    await eventually(async () => assert.doesNotMatch(await message(jiwoo.page, QUESTION).getAttribute('class'), /\bflash\b/));
+    await screenshot(jiwoo.page, 'reply');
+    await composer(jiwoo.page).fill('');
+    await composer(jiwoo.page).press('Escape');
+    await jbar.waitFor({ state: 'hidden' });
+  });
+
+  it('reacts from the emoji picker; chips show for the other member and toggle', STEP, async () => {
+    const a = alice.page;
+    const j = jiwoo.page;
+    await openRoom(a, DESIGN);
+    await openRoom(j, DESIGN);
+    const chip = (page, text, emoji) => message(page, text).locator(`.reaction[data-emoji="${emoji}"]`);
+    // "2 mine" (count, and whether I reacted), or null without a chip; read in one go.
+    const chipState = (page, text, emoji) =>
+      chip(page, text, emoji).evaluateAll((els) =>
+        els.length ? `${els[0].querySelector('.reaction-count').textContent}${els[0].getAttribute('aria-pressed') === 'true' ? ' mine' : ''}` : null,
+      );
+
+    // The menu's react button opens the picker.
+    const q = message(a, QUESTION);
+    await menuAction(a, q, 'Add a reaction');
+    const picker = a.locator('.emoji-picker');
+    await picker.waitFor({ state: 'visible' });
+    assert.equal(await picker.getByRole('button').count(), 8, 'eight common reactions');
+    assert.match(await q.getAttribute('class'), /\bmenu-open\b/, 'the menu stays open with its picker');
+    await screenshot(a, 'message-menu');
+    await picker.getByRole('button', { name: 'React with 🎉' }).click();
+    await picker.waitFor({ state: 'detached' });
+    await eventually(async () => assert.equal(await chipState(a, QUESTION, '🎉'), '1 mine'));
+    await eventually(async () => assert.equal(await chipState(j, QUESTION, '🎉'), '1'));
+
+    // The other member adds theirs by clicking the chip; both see 2.
+    await chip(j, QUESTION, '🎉').click();
+    await eventually(async () => assert.equal(await chipState(j, QUESTION, '🎉'), '2 mine'));
+    await eventually(async () => assert.equal(await chipState(a, QUESTION, '🎉'), '2 mine'));
+
+    // Clicking my chip again takes mine back.
+    await chip(a, QUESTION, '🎉').click();
+    await eventually(async () => assert.equal(await chipState(a, QUESTION, '🎉'), '1'));
+    await eventually(async () => assert.equal(await chipState(j, QUESTION, '🎉'), '1 mine'));
+
+    // The last one taken back removes the chip.
+    await menuAction(a, message(a, ANSWER), 'Add a reaction');
+    await a.locator('.emoji-picker').getByRole('button', { name: 'React with 😮' }).click();
+    await eventually(async () => assert.equal(await chipState(j, ANSWER, '😮'), '1'));
+    await chip(a, ANSWER, '😮').click();
+    await eventually(async () => assert.equal(await chipState(j, ANSWER, '😮'), null));
+    await eventually(async () => assert.equal(await chipState(a, ANSWER, '😮'), null));
+
+    // A few more for the picture; the picker closes with Escape.
+    await menuAction(j, message(j, ANSWER), 'Add a reaction');
+    await j.locator('.emoji-picker').getByRole('button', { name: 'React with ❤️' }).click();
+    await message(j, ANSWER).getByRole('button', { name: 'Add a reaction' }).last().click();
+    await j.locator('.emoji-picker').waitFor();
+    await j.keyboard.press('Escape');
+    await j.locator('.emoji-picker').waitFor({ state: 'detached' });
+    await menuAction(j, message(j, ANSWER), 'Add a reaction');
+    await j.locator('.emoji-picker').getByRole('button', { name: 'React with 😂' }).click();
+    await menuAction(a, message(a, QUESTION), 'Add a reaction');
+    await a.locator('.emoji-picker').getByRole('button', { name: 'React with 👍' }).click();
+    await eventually(async () => assert.equal(await chipState(a, ANSWER, '❤️'), '1'));
+    await eventually(async () => assert.equal(await chipState(a, ANSWER, '😂'), '1'));
+    await eventually(async () => assert.equal(await chipState(j, QUESTION, '👍'), '1'));
+
+    // After a reload the chips come from history, with my own marked.
+    await a.reload();
+    await waitForApp(a);
+    await openRoom(a, DESIGN);
+    await waitForMessage(a, QUESTION);
+    assert.equal(await chipState(a, QUESTION, '🎉'), '1');
+    assert.equal(await chipState(a, QUESTION, '👍'), '1 mine');
+    await screenshot(a, 'reactions');
+  });
+
+  it('edits a message in place; the other member sees the new text and "(edited)"', STEP, async () => {
+    const a = alice.page;
+    const j = jiwoo.page;
+    await openRoom(a, DESIGN);
+    await openRoom(j, DESIGN);
+    const typo = 'The review is on Thursday 목요일';
+    const fixed = 'The review is on Friday 금요일 (fixed)';
+    await send(a, typo);
+    await waitForStatus(a, typo, 'sent');
+    await waitForMessage(j, typo);
+    const id = await message(a, typo).getAttribute('data-message-id');
+
+    // Edit from the menu: the bubble becomes a textarea with the text; Enter saves.
+    await menuAction(a, message(a, typo), 'Edit message');
+    const box = messageById(a, id).getByRole('textbox', { name: 'Edit message' });
+    await box.waitFor();
+    assert.equal(await box.inputValue(), typo);
+    await eventually(async () => assert.ok(await box.evaluate((el) => el === document.activeElement), 'the editor has the focus'));
+    await box.fill(fixed);
+    await box.press('Enter');
+    await eventually(async () => assert.equal(await messageById(a, id).locator('.msg-body').textContent(), fixed));
+    assert.equal(await messageById(a, id).locator('.msg-edited').textContent(), '(edited)');
+    await eventually(async () => assert.equal(await messageById(j, id).locator('.msg-body').textContent(), fixed));
+    assert.equal(await messageById(j, id).locator('.msg-edited').textContent(), '(edited)');
+
+    // Escape cancels: nothing changes, and the focus goes back to the message box.
+    await menuAction(a, messageById(a, id), 'Edit message');
+    await box.waitFor();
+    await box.fill('this should not be saved');
+    await box.press('Escape');
+    await box.waitFor({ state: 'detached' });
+    assert.equal(await messageById(a, id).locator('.msg-body').textContent(), fixed);
+    assert.equal(await a.evaluate(() => document.activeElement?.id), 'composer-input');
+
+    // Up arrow in an empty message box edits my last message.
+    await composer(a).fill('');
+    await composer(a).press('ArrowUp');
+    await box.waitFor();
+    assert.equal(await box.inputValue(), fixed);
+    const again = 'The review is on Friday 금요일, 3 pm';
+    await box.fill(again);
+    await box.press('Enter');
+    await eventually(async () => assert.equal(await messageById(j, id).locator('.msg-body').textContent(), again));
+    // Not someone else's message: no edit button on theirs.
+    await message(a, QUESTION).hover();
+    assert.equal(await message(a, QUESTION).getByRole('button', { name: 'Edit message' }).count(), 0);
+  });
+
+  it('deletes a message after a confirmation; the other member sees a placeholder', STEP, async () => {
+    const a = alice.page;
+    const j = jiwoo.page;
+    await openRoom(a, DESIGN);
+    await openRoom(j, DESIGN);
+    const oops = 'Oops, wrong room 잘못 보냈어요';
+    await send(a, oops);
+    await waitForStatus(a, oops, 'sent');
+    await waitForMessage(j, oops);
+    const id = await message(a, oops).getAttribute('data-message-id');
+
+    // Cancelling keeps it.
+    await menuAction(a, message(a, oops), 'Delete message');
+    await a.locator('#confirm').getByRole('button', { name: 'Cancel' }).click();
+    assert.equal(await message(a, oops).count(), 1);
+    await menuAction(a, message(a, oops), 'Delete message');
+    await a.locator('#confirm').getByRole('button', { name: 'Delete', exact: true }).click();
+    for (const page of [a, j]) {
+      await eventually(async () => assert.match(await messageById(page, id).getAttribute('class'), /\bdeleted\b/));
+      assert.equal((await messageById(page, id).locator('.msg-body').textContent()).trim(), 'Message deleted');
+      assert.equal(await messageById(page, id).locator('.msg-menu').count(), 0, 'a tombstone has no menu');
+    }
+
+    // Only the owner (Alice) may delete someone else's message.
+    const rude = 'Delete me please 🙈';
+    await send(j, rude);
+    await waitForMessage(a, rude);
+    const aliceMsg = message(j, 'New mockups are up 🎨 시안 올렸어요');
+    await aliceMsg.hover();
+    assert.equal(await aliceMsg.getByRole('button', { name: 'Delete message' }).count(), 0, 'a member cannot delete others’ messages');
+    const rudeId = await message(a, rude).getAttribute('data-message-id');
+    await menuAction(a, message(a, rude), 'Delete message');
+    await a.locator('#confirm').getByRole('button', { name: 'Delete', exact: true }).click();
+    await eventually(async () => assert.match(await messageById(j, rudeId).getAttribute('class'), /\bdeleted\b/));
+    await screenshot(j, 'edited-deleted');
+  });
+
+  it('autocompletes @mentions, highlights mine and badges the room while it is not open', STEP, async () => {
+    const a = alice.page;
+    const j = jiwoo.page;
+    await openRoom(a, DESIGN);
+    await openRoom(j, TEAM); // Jiwoo is elsewhere
+    const box = composer(a);
+    await box.fill('');
+    await box.pressSequentially('Hey @김지');
+    const option = a.locator('#mention-list [role="option"]');
+    await option.first().waitFor();
+    assert.equal(await option.first().getAttribute('data-username'), JIWOO.username);
+    assert.match(await option.first().textContent(), /지우 Jiwoo/);
+    await box.press('Enter'); // picks; does not send
+    assert.equal(await box.inputValue(), `Hey @${JIWOO.username} `);
+    await a.locator('#mention-list').waitFor({ state: 'hidden' });
+    await box.pressSequentially('디자인 리뷰 부탁해요 🙏');
+    await box.press('Enter');
+    const text = `Hey @${JIWOO.username} 디자인 리뷰 부탁해요 🙏`;
+    await waitForStatus(a, text, 'sent');
+    assert.equal(await message(a, text).locator('.mention').textContent(), `@${JIWOO.username}`);
+
+    // Jiwoo's room list: a mention badge beside the unread count.
+    await eventually(async () => assert.equal(await mentionBadge(j, DESIGN), '@'));
+    assert.equal(await badge(j, DESIGN), '1');
+    assert.equal(await mentionBadge(j, TEAM), '', 'only where I was mentioned');
+    // A mention in another room too (it stays in the list for the picture).
+    await openRoom(a, SIDE);
+    await send(a, `@${JIWOO.username} 점심 같이 먹어요? 🍱`);
+    await eventually(async () => assert.equal(await mentionBadge(j, SIDE), '@'));
+    await openRoom(a, DESIGN);
+
+    // Opening the room shows the mention highlighted, and clears the badge.
+    await openRoom(j, DESIGN);
+    await waitForMessage(j, text);
+    const mine = message(j, text).locator('.mention.me');
+    assert.equal(await mine.textContent(), `@${JIWOO.username}`);
+    assert.match(await message(j, text).getAttribute('class'), /\bmentions-me\b/);
+    await eventually(async () => assert.equal(await mentionBadge(j, DESIGN), ''));
+    assert.equal(await mentionBadge(j, SIDE), '@');
+    await screenshot(j, 'mention');
+  });
+
+  it('mutes a room: its unread badge goes, mentions still show', STEP, async () => {
+    const a = alice.page;
+    const j = jiwoo.page;
+    await openRoom(j, DESIGN);
+    await j.getByRole('button', { name: 'Room details and members' }).click();
+    await j.locator('#panel').waitFor();
+    const toggle = j.getByRole('switch', { name: /Mute this room/ });
+    assert.equal(await toggle.isChecked(), false);
+    await toggle.check();
+    await eventually(async () => assert.equal(await roomItem(j, DESIGN).locator('.room-muted').isVisible(), true));
+    await closePanel(j);
+
+    await openRoom(j, TEAM);
+    await openRoom(a, DESIGN);
+    await send(a, 'Muted message 1 조용히');
+    await eventually(async () => assert.match(await roomItem(j, DESIGN).locator('.room-preview').textContent(), /Muted message 1/));
+    assert.equal(await badge(j, DESIGN), '', 'no unread badge for a muted room');
+    assert.equal(await mentionBadge(j, DESIGN), '');
+    await send(a, `@${JIWOO.username} this one still reaches you 알림`);
+    await eventually(async () => assert.equal(await mentionBadge(j, DESIGN), '@'));
+    assert.equal(await badge(j, DESIGN), '');
+    await send(a, `@${JIWOO.username} and again 한 번 더`);
+    await eventually(async () => assert.equal(await mentionBadge(j, DESIGN), '@2'));
+
+    // The server remembers both the mute and the mentions.
+    await j.reload();
+    await waitForApp(j);
+    await roomItem(j, DESIGN).waitFor();
+    assert.equal(await mentionBadge(j, DESIGN), '@2');
+    assert.equal(await badge(j, DESIGN), '');
+    assert.ok(await roomItem(j, DESIGN).locator('.room-muted').isVisible());
+
+    // Reading clears the mentions; unmuting brings the unread badge back.
+    await openRoom(j, DESIGN);
+    await eventually(async () => assert.equal(await mentionBadge(j, DESIGN), ''));
+    await j.getByRole('button', { name: 'Room details and members' }).click();
+    const toggle2 = j.getByRole('switch', { name: /Mute this room/ });
+    assert.equal(await toggle2.isChecked(), true);
+    await toggle2.uncheck();
+    await eventually(async () => assert.equal(await roomItem(j, DESIGN).locator('.room-muted').isVisible(), false));
+    await closePanel(j);
+    await openRoom(j, TEAM);
+    await send(a, 'Unmuted now 다시 알림');
+    await eventually(async () => assert.equal(await badge(j, DESIGN), '1'));
+  });
+
+  it('shows "Seen by 1" under my latest message once the other member has read it', STEP, async () => {
+    const a = alice.page;
+    const j = jiwoo.page;
+    await openRoom(a, DESIGN);
+    await openRoom(j, TEAM);
+    const text = 'Did you see the final version? 최종본 봤어요?';
+    await send(a, text);
+    await waitForStatus(a, text, 'sent');
+    const id = await message(a, text).getAttribute('data-message-id');
+    const seen = a.locator(`#message-list li.msg[data-message-id="${id}"] + li.seen-by`);
+    await a.waitForTimeout(1500);
+    assert.equal(await a.locator('#message-list li.seen-by').count(), 0, 'nobody has seen it yet');
+
+    await openRoom(j, DESIGN);
+    await waitForMessage(j, text);
+    await eventually(async () => assert.equal((await seen.textContent()).trim(), 'Seen by 1'), { timeout: 25000 });
+    assert.equal(await seen.getAttribute('title'), JIWOO.displayName);
+    assert.equal(await a.locator('#message-list li.seen-by').count(), 1, 'only under my latest message');
+
+    // Jiwoo stops sharing read receipts: she drops out of the list.
+    await openPanel(j, 'settings-btn');
+    const share = j.getByRole('switch', { name: /Share read receipts/ });
+    await eventually(async () => assert.equal(await share.isEnabled(), true));
+    assert.equal(await share.isChecked(), true);
+    await share.uncheck();
+    await eventually(async () => assert.equal(await share.isEnabled(), true));
+    await closePanel(j);
+    await seen.waitFor({ state: 'detached', timeout: 25000 });
+    await openPanel(j, 'settings-btn');
+    await eventually(async () => assert.equal(await share.isEnabled(), true));
+    assert.equal(await share.isChecked(), false, 'the setting is stored');
+    await share.check();
+    await eventually(async () => assert.equal(await share.isEnabled(), true));
+    await closePanel(j);
+    await seen.waitFor({ timeout: 25000 });
+  });
+
+  it('works by touch on a phone: a tap shows the menu, and every new control has a label', STEP, async () => {
+    const a = alice.page;
+    await openRoom(a, DESIGN);
+    assert.deepEqual(await unlabelledControls(a), [], 'chat view with menus, chips and quotes');
+
+    const phone = await person(browser, { viewport: PHONE, phone: true });
+    pages.push(phone.page);
+    const p = phone.page;
+    await p.goto(sys.url('b'));
+    await signIn(p, JIWOO);
+    await waitForApp(p);
+    await openRoom(p, DESIGN);
+    await waitForMessage(p, QUESTION);
+    const msg = message(p, 'New mockups are up 🎨 시안 올렸어요');
+    const menu = msg.locator('.msg-menu');
+    const shown = () => menu.evaluate((el) => getComputedStyle(el).opacity === '1' && getComputedStyle(el).pointerEvents !== 'none');
+    assert.equal(await shown(), false, 'hidden until tapped');
+    await msg.locator('.msg-body').tap();
+    await eventually(async () => assert.equal(await shown(), true));
+    await menu.getByRole('button', { name: 'Add a reaction' }).tap();
+    const picker = p.locator('.emoji-picker');
+    await picker.waitFor();
+    await screenshot(p, 'phone-message-menu', { keepHover: true });
+    const box = await picker.boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= PHONE.width, 'the picker fits the screen');
+    await picker.getByRole('button', { name: 'React with 🔥' }).tap();
+    await eventually(async () => assert.equal(await message(a, 'New mockups are up 🎨 시안 올렸어요').locator('.reaction[data-emoji="🔥"] .reaction-count').textContent(), '1'));
+    // A tap on another message moves the menu there.
+    await message(p, QUESTION).locator('.msg-body').tap();
+    await eventually(async () => assert.equal(await shown(), false));
+    assert.ok(await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scrolling');
     await phone.context.close();
     pages.pop();
   });

@@ -1,19 +1,26 @@
 // views/chat.js: owns the conversation view: the room header, the message list (history
 // with scroll-back, live messages, day separators, the "New" divider, grouping by author,
-// own messages on the right, pending and failed bubbles with retry), the composer (Enter
-// sends, Shift+Enter breaks the line, IME-safe for Korean input) and read marking while
-// the newest messages are on screen.
+// own messages on the right, pending and failed bubbles with retry, tombstones, the
+// "(edited)" mark, and where each message's menu, quote, reactions and editor go; "Seen
+// by" under my latest message), the composer (Enter sends, Shift+Enter breaks the line,
+// IME-safe for Korean input, Up arrow edits my last message, Escape drops the reply) and
+// read marking while the newest messages are on screen.
 
 import { $, h, replace, setText } from '../dom.js';
 import { icon } from '../icons.js';
-import { state, on, emit, notify, timeline, confirmed } from '../store.js';
+import { state, on, emit, notify, timeline, confirmed, mentionsMe } from '../store.js';
 import { ensureTimeline, loadOlder, markRead, setViewingCheck } from '../sync.js';
 import { send, retry, discard } from '../outbox.js';
-import { toggleSaved } from '../actions.js';
 import { displayName, time, fullTime, dayKey, dayLabel, isJumboEmoji, plural } from '../format.js';
 import { avatar, roomAvatar } from './avatar.js';
 import { connectionIndicator } from './connection.js';
 import { openRoomInfo } from './room-info.js';
+import { messageMenu, touchMenu, canDelete } from './message-menu.js';
+import { reactionChips, pickerFor } from './reactions.js';
+import { mountReplyBar, startReply, cancelReply, takeReply, replyQuote } from './reply.js';
+import { attachMentions, appendBody, mountMentions, membersVersion } from './mentions.js';
+import { editor, editingId, startEdit, lastOwnMessage, onEditEnd } from './message-edit.js';
+import { mountSeen, seenBy, seenText } from './seen.js';
 
 const MAX_BODY = 4000;
 const GROUP_GAP_MS = 5 * 60 * 1000;
@@ -49,14 +56,18 @@ export function mountChat() {
   );
   els.jump = h('button', { class: 'jump-btn', type: 'button', hidden: true, on: { click: () => scrollToBottom(true) } }, icon('arrowDown'), h('span', { text: 'New messages' }));
   els.input = h('textarea', { id: 'composer-input', rows: '1', autocomplete: 'off', 'aria-describedby': 'composer-hint' });
+  // Before the composer's own keydown handler: an open member list takes Enter first.
+  els.mentions = attachMentions(els.input);
   els.sendBtn = h('button', { class: 'send-btn', type: 'submit', 'aria-label': 'Send message', title: 'Send (Enter)' }, icon('send'));
   els.counter = h('span', { class: 'composer-count', 'aria-live': 'polite' });
   els.form = h(
     'form',
     { class: 'composer', on: { submit: onSubmit } },
     h('label', { for: 'composer-input', class: 'sr-only', text: 'Message' }),
+    els.mentions,
+    mountReplyBar(els.input),
     h('div', { class: 'composer-box' }, els.input, els.sendBtn),
-    h('p', { class: 'composer-hint', id: 'composer-hint' }, h('span', { text: 'Enter to send · Shift+Enter for a new line' }), els.counter),
+    h('p', { class: 'composer-hint', id: 'composer-hint' }, h('span', { text: 'Enter to send · Shift+Enter for a new line · @ to mention · ↑ to edit' }), els.counter),
   );
   els.room = h(
     'section',
@@ -96,6 +107,11 @@ export function mountChat() {
     if (roomId === state.openRoomId) renderMessages();
   });
   on('saved', () => state.openRoomId && renderMessages());
+  mountMentions();
+  mountSeen();
+  onEditEnd(() => {
+    if (state.openRoomId) els.input.focus({ preventScroll: true });
+  });
 }
 
 // ---- opening a room ---------------------------------------------------------------------
@@ -146,7 +162,13 @@ function renderRoom() {
 
 function focusComposerSoon() {
   // On phones the keyboard would cover the history; let people tap the box themselves.
-  if (window.matchMedia('(min-width: 721px)').matches) requestAnimationFrame(() => els.input.focus());
+  if (!window.matchMedia('(min-width: 721px)').matches) return;
+  // Not if the focus moved elsewhere before the frame came (a slow frame in a tab behind).
+  const was = document.activeElement;
+  requestAnimationFrame(() => {
+    const now = document.activeElement;
+    if (now === was || now === document.body || !now) els.input.focus();
+  });
 }
 
 function renderHeader() {
@@ -192,19 +214,36 @@ function entries(tl) {
   };
   for (const m of confirmed(tl)) push(m, null);
   for (const p of tl.pending.values()) push(p, p);
+  // "Seen by N" under my latest message.
+  const latest = lastOwnMessage(tl.roomId);
+  const users = latest && seenBy(tl.roomId, latest.id);
+  if (users?.length) {
+    const at = out.findIndex((e) => e.kind === 'msg' && !e.pending && e.m.id === latest.id);
+    if (at >= 0) out.splice(at + 1, 0, { key: 'seen', kind: 'seen', ...seenText(users) });
+  }
   return out;
 }
 
 function signature(e) {
+  if (e.kind === 'seen') return `seen:${e.text}:${e.names}`;
   if (e.kind !== 'msg') return `${e.kind}:${e.label || ''}`;
   const p = e.pending;
+  const m = e.m;
   return [
     e.own ? 1 : 0,
     e.cont ? 1 : 0,
     p ? p.status : 'sent',
     p?.error || '',
-    p ? '' : state.savedIds.has(e.m.id) ? 's' : '',
-    e.m.author ? displayName(e.m.author) : '',
+    p ? '' : state.savedIds.has(m.id) ? 's' : '',
+    m.author ? displayName(m.author) : '',
+    m.body,
+    m.edited_at || '',
+    m.deleted ? 'd' : '',
+    (m.reactions || []).map((r) => `${r.emoji}${r.count}${r.me ? '*' : ''}`).join(','),
+    m.reply_to ? `${m.reply_to.id}${m.reply_to.deleted ? 'd' : ''}` : '',
+    m.mentions?.length ? membersVersion() : '',
+    !p && editingId(m.room_id) === m.id ? 'e' : '',
+    !p && canDelete(m) ? 'x' : '',
   ].join('|');
 }
 
@@ -299,10 +338,25 @@ function build(e) {
   if (e.kind === 'new') {
     return h('li', { class: 'new-sep', role: 'separator', 'aria-label': 'New messages' }, h('span', { text: 'New' }));
   }
+  if (e.kind === 'seen') {
+    return h('li', { class: 'seen-by', title: e.names, 'aria-label': `Seen by ${e.names}` }, icon('eye'), h('span', { text: e.text }));
+  }
   const { m, pending, own, cont } = e;
   const status = pending ? pending.status : 'sent';
+  const deleted = Boolean(m.deleted);
+  const editing = !pending && !deleted && editingId(m.room_id) === m.id;
+  const cls = [
+    'msg',
+    own ? 'own' : 'other',
+    cont && 'cont',
+    status !== 'sent' && status,
+    deleted && 'deleted',
+    editing && 'editing',
+    !pending && !own && mentionsMe(m) && 'mentions-me',
+    !pending && pickerFor() === m.id && 'menu-open',
+  ];
   const li = h('li', {
-    class: `msg ${own ? 'own' : 'other'}${cont ? ' cont' : ''}${status !== 'sent' ? ` ${status}` : ''}`,
+    class: cls.filter(Boolean).join(' '),
     dataset: { key: e.key, status, seq: pending ? null : m.seq, messageId: pending ? null : m.id, clientId: m.client_id || null },
   });
   const author = pending ? state.me : m.author;
@@ -312,42 +366,41 @@ function build(e) {
   if (!own && !cont) {
     col.append(h('div', { class: 'msg-author' }, h('span', { class: 'msg-author-name', text: displayName(author) })));
   }
-  const body = h('p', { class: `msg-body${isJumboEmoji(m.body) ? ' jumbo' : ''}` });
-  appendLinkified(body, m.body);
-  const stamp = h('span', { class: 'msg-stamp' }, h('time', { dateTime: m.created_at, title: fullTime(m.created_at), text: time(m.created_at) }));
-  if (own) {
+  let body;
+  if (deleted) {
+    body = h('p', { class: 'msg-body msg-deleted' }, icon('trash'), h('span', { text: 'Message deleted' }));
+  } else if (editing) {
+    body = editor(m);
+  } else {
+    body = h('p', { class: `msg-body${isJumboEmoji(m.body) ? ' jumbo' : ''}` });
+    appendBody(body, m);
+  }
+  const stamp = h('span', { class: 'msg-stamp' });
+  if (!pending && state.savedIds.has(m.id)) stamp.append(h('span', { class: 'msg-saved', title: 'Saved' }, icon('bookmark'), h('span', { class: 'sr-only', text: 'Saved' })));
+  if (m.edited_at && !deleted) stamp.append(h('span', { class: 'msg-edited', title: `Edited ${fullTime(m.edited_at)}`, text: '(edited)' }));
+  stamp.append(h('time', { dateTime: m.created_at, title: fullTime(m.created_at), text: time(m.created_at) }));
+  if (own && !deleted) {
     const [ic, label] =
       status === 'pending' ? ['clock', 'Sending'] : status === 'failed' ? ['alert', 'Not sent'] : ['check', 'Sent'];
     stamp.append(h('span', { class: 'msg-state', title: label }, icon(ic), h('span', { class: 'sr-only', text: label })));
   }
-  const bubble = h('div', { class: 'msg-bubble' }, h('span', { class: 'sr-only', text: `${own ? 'You' : displayName(author)}: ` }), body, stamp);
-  // On touch screens a tap on the bubble shows its actions (there is no hover).
-  bubble.addEventListener('click', (ev) => {
-    if (!ev.target.closest('a')) li.classList.toggle('show-actions');
-  });
+  const bubble = h(
+    'div',
+    { class: 'msg-bubble' },
+    h('span', { class: 'sr-only', text: `${own ? 'You' : displayName(author)}: ` }),
+    m.reply_to && !deleted ? replyQuote(m.reply_to) : null,
+    body,
+    editing ? null : stamp,
+  );
   const row = h('div', { class: 'msg-row' }, bubble);
-  if (!pending) {
-    const saved = state.savedIds.has(m.id);
-    row.append(
-      h(
-        'div',
-        { class: 'msg-actions' },
-        h(
-          'button',
-          {
-            class: `icon-btn small save-btn${saved ? ' on' : ''}`,
-            type: 'button',
-            'aria-label': saved ? 'Remove from saved messages' : 'Save message',
-            'aria-pressed': String(saved),
-            title: saved ? 'Saved: click to remove' : 'Save message',
-            on: { click: () => onToggleSave(m) },
-          },
-          icon('bookmark'),
-        ),
-      ),
-    );
+  if (!pending && !deleted && !editing) {
+    row.append(messageMenu(m, { reply: startReply, edit: startEdit }));
+    // On touch screens a tap or a long press on the bubble shows its menu (no hover).
+    touchMenu(li, bubble);
   }
   col.append(row);
+  const chips = pending ? null : reactionChips(m);
+  if (chips) col.append(chips);
   if (pending && status === 'failed') {
     col.append(
       h(
@@ -362,36 +415,6 @@ function build(e) {
   }
   li.append(col);
   return li;
-}
-
-const URL_RE = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
-
-/** Text with web addresses as links; every piece goes in as text, never as markup. */
-function appendLinkified(el, text) {
-  let last = 0;
-  for (const match of text.matchAll(URL_RE)) {
-    let href = null;
-    try {
-      const url = new URL(match[0]);
-      if (url.protocol === 'http:' || url.protocol === 'https:') href = url.href;
-    } catch {
-      href = null;
-    }
-    if (!href) continue;
-    el.append(document.createTextNode(text.slice(last, match.index)));
-    el.append(h('a', { href, target: '_blank', rel: 'noopener noreferrer nofollow', text: match[0] }));
-    last = match.index + match[0].length;
-  }
-  el.append(document.createTextNode(text.slice(last)));
-}
-
-async function onToggleSave(m) {
-  try {
-    const saved = await toggleSaved(m);
-    notify(saved ? 'Saved. Find it under Saved messages' : 'Removed from saved messages', 'success');
-  } catch (e) {
-    notify(`Could not update saved messages: ${e.message}`, 'error');
-  }
 }
 
 // ---- scrolling and reading --------------------------------------------------------------
@@ -430,9 +453,19 @@ function isViewingNow() {
 // ---- composing --------------------------------------------------------------------------
 
 function onKeyDown(e) {
-  if (e.key === 'Enter' && !e.shiftKey && !e.altKey && !e.isComposing && e.keyCode !== 229) {
+  if (e.defaultPrevented || e.isComposing || e.keyCode === 229) return;
+  if (e.key === 'Enter' && !e.shiftKey && !e.altKey) {
     e.preventDefault();
     els.form.requestSubmit();
+  } else if (e.key === 'ArrowUp' && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey && els.input.value === '') {
+    // Up arrow in an empty composer edits my last message.
+    const m = state.openRoomId && lastOwnMessage(state.openRoomId);
+    if (m) {
+      e.preventDefault();
+      startEdit(m);
+    }
+  } else if (e.key === 'Escape' && cancelReply()) {
+    e.preventDefault();
   }
 }
 
@@ -446,7 +479,7 @@ function onSubmit(e) {
     notify(`A message has at most ${MAX_BODY} characters`, 'error');
     return;
   }
-  send(roomId, body);
+  send(roomId, body, takeReply(roomId));
   els.input.value = '';
   drafts.delete(roomId);
   autosize();

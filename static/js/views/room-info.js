@@ -1,11 +1,11 @@
-// views/room-info.js: owns the room details panel: members (with the owner marked),
-// inviting by nickname, removing members (owner only), leaving, and deleting the room
-// (owner only, after a confirmation).
+// views/room-info.js: owns the room details panel: muting the room (for me), members
+// (with the owner marked), inviting by nickname, removing members (owner only), leaving,
+// and deleting the room (owner only, after a confirmation).
 
 import { h, replace } from '../dom.js';
 import { icon } from '../icons.js';
 import { state, on, notify } from '../store.js';
-import { roomDetail, invite, removeMember, leaveRoom, deleteRoom } from '../actions.js';
+import { roomDetail, invite, removeMember, leaveRoom, deleteRoom, setMuted } from '../actions.js';
 import { displayName, plural } from '../format.js';
 import { avatar, roomAvatar } from './avatar.js';
 import { openPanel, closePanel } from './panel.js';
@@ -43,6 +43,7 @@ export function openRoomInfo(roomId) {
             h('p', { class: 'muted' }, room.visibility === 'private' ? icon('lock') : icon('globe'), room.visibility === 'private' ? ' Private: members invite people' : ' Public: anyone can find and join it'),
           ),
         ),
+        muteToggle(roomId),
         inviteForm,
         count,
         members,
@@ -60,6 +61,8 @@ export function openRoomInfo(roomId) {
       const off = on('members', (id) => id === roomId && load());
       const offRooms = on('rooms', () => {
         if (!state.rooms.has(roomId)) closePanel();
+        const box = body.querySelector('#mute-room');
+        if (box && !box.disabled) box.checked = Boolean(state.rooms.get(roomId)?.muted);
       });
       return () => {
         off();
@@ -67,6 +70,30 @@ export function openRoomInfo(roomId) {
       };
     },
   });
+}
+
+/** A switch: a muted room shows no unread badge (mentions of me still show). */
+function muteToggle(roomId) {
+  const box = h('input', { type: 'checkbox', id: 'mute-room', role: 'switch', checked: Boolean(state.rooms.get(roomId)?.muted) });
+  box.addEventListener('change', async () => {
+    const muted = box.checked;
+    box.disabled = true;
+    try {
+      await setMuted(roomId, muted);
+      notify(muted ? 'Room muted: only mentions of you show' : 'Room unmuted', 'success');
+    } catch (e) {
+      box.checked = !muted;
+      notify(`Could not change the setting: ${e.message}`, 'error');
+    } finally {
+      box.disabled = false;
+    }
+  });
+  return h(
+    'label',
+    { class: 'switch-row', for: 'mute-room' },
+    h('span', { class: 'choice-text' }, h('span', { class: 'choice-label' }, icon('bellOff'), 'Mute this room'), h('span', { class: 'choice-hint', text: 'No unread badge for it. Mentions of you still show.' })),
+    box,
+  );
 }
 
 function buildInvite(roomId, reload) {

@@ -1,5 +1,6 @@
 // views/saved.js: owns the saved-messages drawer: every message I saved, newest saved
-// first, with its room and author, a link to open the room and a button to unsave it.
+// first, with its room and author (a deleted one as "Message deleted", an edited one
+// marked), a link to open the room and a button to unsave it.
 
 import { h, replace } from '../dom.js';
 import { icon } from '../icons.js';
@@ -46,7 +47,9 @@ function renderSaved(list) {
           h('span', { class: 'saved-room', text: room ? `in ${room.name}` : '' }),
           h('time', { class: 'saved-time', dateTime: m.created_at, title: fullTime(m.created_at), text: shortStamp(m.created_at) }),
         ),
-        h('p', { class: 'saved-body', text: m.body }),
+        m.deleted
+          ? h('p', { class: 'saved-body msg-deleted' }, icon('trash'), h('span', { text: 'Message deleted' }))
+          : h('p', { class: 'saved-body' }, m.body, m.edited_at ? h('span', { class: 'msg-edited', text: ' (edited)' }) : null),
         h(
           'div',
           { class: 'saved-actions' },

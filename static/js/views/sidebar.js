@@ -1,5 +1,6 @@
 // views/sidebar.js: owns the left column: brand and connection indicator, the "New room"
-// and "Discover" buttons, the room list (name, last message, time, unread badge; kept in
+// and "Discover" buttons, the room list (name, last message, time, unread badge, a
+// mention badge "@" / "@2", a muted icon and no unread badge for a muted room; kept in
 // place and reordered by activity as events arrive) and the account bar with the saved
 // messages, friends and settings buttons.
 
@@ -121,8 +122,10 @@ function createItem(room) {
     avatar: h('span', { class: 'room-avatar-slot' }),
     name: h('span', { class: 'room-name' }),
     lock: icon('lock', 'room-lock'),
+    muted: h('span', { class: 'room-muted', title: 'Muted' }, icon('bellOff'), h('span', { class: 'sr-only', text: 'muted' })),
     time: h('time', { class: 'room-time' }),
     preview: h('span', { class: 'room-preview' }),
+    mention: h('span', { class: 'mention-badge', hidden: true }),
     badge: h('span', { class: 'badge', hidden: true }),
   };
   const p = li.parts;
@@ -131,8 +134,8 @@ function createItem(room) {
     h(
       'span',
       { class: 'room-main' },
-      h('span', { class: 'room-row' }, h('span', { class: 'room-title' }, p.lock, p.name), p.time),
-      h('span', { class: 'room-row' }, p.preview, p.badge),
+      h('span', { class: 'room-row' }, h('span', { class: 'room-title' }, p.lock, p.name, p.muted), p.time),
+      h('span', { class: 'room-row' }, p.preview, h('span', { class: 'room-badges' }, p.mention, p.badge)),
     ),
   );
   return li;
@@ -154,22 +157,31 @@ function updateItem(li, room) {
     p.time.dateTime = m.created_at;
     p.time.title = fullTime(m.created_at);
     const who = m.author?.id === state.me?.id ? 'You' : displayName(m.author);
-    setText(p.preview, `${who}: ${preview(m.body, 60)}`);
+    setText(p.preview, m.deleted ? `${who}: message deleted` : `${who}: ${preview(m.body, 60)}`);
   } else {
     setText(p.time, '');
     setText(p.preview, room.visibility === 'private' ? 'Private room · no messages yet' : 'No messages yet');
   }
-  const unread = current ? 0 : room.unread_count || 0;
+  const muted = Boolean(room.muted);
+  const unread = current || muted ? 0 : room.unread_count || 0;
+  const mentions = current ? 0 : room.mention_count || 0;
   p.badge.hidden = unread === 0;
   setText(p.badge, unread > 99 ? '99+' : String(unread));
-  li.classList.toggle('unread', unread > 0);
+  p.mention.hidden = mentions === 0;
+  setText(p.mention, mentions > 1 ? `@${mentions > 99 ? '99+' : mentions}` : '@');
+  p.mention.title = mentions === 1 ? 'You were mentioned' : `You were mentioned ${mentions} times`;
+  p.muted.classList.toggle('is-hidden', !muted);
+  li.classList.toggle('unread', unread > 0 || mentions > 0);
+  li.classList.toggle('muted', muted);
   li.classList.toggle('active', current);
   if (current) p.button.setAttribute('aria-current', 'page');
   else p.button.removeAttribute('aria-current');
   const label = [
     room.name,
     room.visibility === 'private' ? 'private' : 'public',
+    muted ? 'muted' : null,
     unread ? `${unread} unread` : null,
+    mentions ? `${mentions} ${mentions === 1 ? 'mention' : 'mentions'} of you` : null,
     m ? `last message ${p.preview.textContent}` : null,
   ]
     .filter(Boolean)

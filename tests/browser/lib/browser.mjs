@@ -149,10 +149,18 @@ export async function badge(page, roomName) {
   return (await b.isVisible()) ? (await b.textContent()).trim() : '';
 }
 
+/** The room's mention badge ("@", "@2"), or '' when it is hidden. */
+export async function mentionBadge(page, roomName) {
+  const b = roomItem(page, roomName).locator('.mention-badge');
+  return (await b.isVisible()) ? (await b.textContent()).trim() : '';
+}
+
 // ---- messages ---------------------------------------------------------------------------
 
+export const composer = (page) => page.getByRole('textbox', { name: 'Message', exact: true });
+
 export async function send(page, text) {
-  const box = page.getByRole('textbox', { name: 'Message' });
+  const box = composer(page);
   await box.fill(text);
   await box.press('Enter');
 }
@@ -160,6 +168,16 @@ export async function send(page, text) {
 /** The message <li> whose body is exactly `text`. */
 export const message = (page, text) =>
   page.locator('#message-list li.msg').filter({ has: page.locator('.msg-body').getByText(text, { exact: true }) });
+
+/** The message <li> with this id (it stays the same <li> when deleted or edited). */
+export const messageById = (page, id) => page.locator(`#message-list li.msg[data-message-id="${id}"]`);
+
+/** Hovers a message and presses one of its menu's buttons ("Reply", "Edit message", ...). */
+export async function menuAction(page, msg, name) {
+  await msg.hover();
+  const button = msg.locator('.msg-menu').getByRole('button', { name, exact: true });
+  await button.click();
+}
 
 export async function waitForMessage(page, text, timeout = 15000) {
   await message(page, text).first().waitFor({ state: 'visible', timeout });
@@ -171,15 +189,35 @@ export async function waitForStatus(page, text, status, timeout = 15000) {
   await eventually(async () => assert.equal(await message(page, text).getAttribute('data-status'), status), { timeout });
 }
 
+/** Visible controls with no accessible name (their outerHTML, cut short). */
+export function unlabelled(page) {
+  return page.evaluate(() => {
+    const visible = (el) => el.checkVisibility?.() ?? el.offsetParent !== null;
+    const nameOf = (el) => {
+      const parts = [el.getAttribute('aria-label')];
+      const by = el.getAttribute('aria-labelledby');
+      if (by) parts.push(by.split(/\s+/).map((id) => document.getElementById(id)?.textContent || '').join(' '));
+      if (el.labels) for (const l of el.labels) parts.push(l.textContent);
+      if (el.tagName === 'BUTTON') parts.push(el.textContent);
+      return parts.filter(Boolean).join(' ').trim();
+    };
+    return [...document.querySelectorAll('button, input, textarea, select, [role="tab"]')]
+      .filter((el) => visible(el) && el.type !== 'hidden' && !nameOf(el))
+      .map((el) => el.outerHTML.slice(0, 120));
+  });
+}
+
 // ---- screenshots ------------------------------------------------------------------------
 
 export const SHOTS = path.join(TARGET, 'screenshots');
 
-export async function screenshot(page, name) {
+export async function screenshot(page, name, { keepHover = false } = {}) {
   mkdirSync(SHOTS, { recursive: true });
   const file = path.join(SHOTS, `${name}.png`);
   // No hover effects in the picture, and let animations settle.
-  await page.mouse.move(0, 0);
+  if (!keepHover) await page.mouse.move(0, 0);
+  // Notices of earlier steps would cover the header.
+  await page.evaluate(() => document.querySelectorAll('#toasts .toast').forEach((t) => t.remove()));
   await page.waitForTimeout(400);
   await page.screenshot({ path: file });
   return file;
