@@ -41,6 +41,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         let raw = web::Json::<Box<RawValue>>::from_request(req, payload);
         Box::pin(async move {
             let raw = raw.await?;
+            // serde would read a struct from an array too (`[]` as all defaults).
+            if !raw.get().trim_start().starts_with('{') {
+                let e = ErrorBody::new(ErrorCode::ValidationFailed, "the body must be an object");
+                return Err(ApiError::Client(e.with_field("body")).into());
+            }
             parse(raw.get()).map(Json).map_err(Into::into)
         })
     }

@@ -12,6 +12,7 @@
 //! document.
 
 mod edit;
+mod emoji;
 mod links;
 mod rules;
 mod shared;
@@ -22,6 +23,7 @@ use crate::routes::{
     saved, sessions, users,
 };
 use actix_web::HttpResponse;
+pub(crate) use emoji::Emoji;
 use links::Links;
 use parley_schema::error::ErrorResponse;
 use parley_schema::event::{
@@ -159,7 +161,7 @@ impl Modify for Security {
     ),
     components(schemas(
         UserId, RoomId, MessageId, RequestId, User, Author, Visibility, Room, RoomDetail,
-        RoomSummary, RoomList, PublicRoomList, RoomListing, RoomScope, Message, MessageList, ReplyPreview, Reaction, ReactionEvent, ReplyPreview, Reaction, ReactionEvent,
+        RoomSummary, RoomList, PublicRoomList, RoomListing, RoomScope, Message, MessageList, ReplyPreview, Reaction, ReactionEvent, Emoji, ReplyPreview, Reaction, ReactionEvent, Emoji,
         ReadMarker, SessionCreated, SessionInfo, SessionList, ChangePasswordRequest, FriendList,
         SavedList, Accepted, RegisterRequest, LoginRequest, UpdateProfileRequest,
         CreateRoomRequest, UsernameRequest, Username, SendMessageRequest, EditMessageRequest, UpdateSettingsRequest, Settings, SeenList, RoomSettings, RoomSettingsRequest, MarkReadRequest,

@@ -3,6 +3,8 @@
 
 use crate::text::{nickname_char, nickname_key};
 use crate::validate::ValidationError;
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 /// At most this many distinct emoji on one message.
 pub const MAX_EMOJI_PER_MESSAGE: usize = 20;
@@ -10,11 +12,37 @@ pub const MAX_EMOJI_PER_MESSAGE: usize = 20;
 /// How many characters of the message a reply quotes.
 pub const EXCERPT_CHARS: usize = 140;
 
+/// Every form a reaction may take, each with the canonical form it is stored as: every
+/// emoji of Unicode's list (the `emojis` crate), each skin tone of those that have them,
+/// and each also without its variation selectors (`❤` for `❤️`). The OpenAPI document
+/// lists exactly these, so the document and the check cannot disagree.
+static FORMS: LazyLock<BTreeMap<String, &'static str>> = LazyLock::new(|| {
+    let mut forms = BTreeMap::new();
+    for base in emojis::iter() {
+        let tones = base.skin_tones().into_iter().flatten();
+        for e in std::iter::once(base).chain(tones) {
+            let canonical = e.as_str();
+            forms.insert(canonical.to_owned(), canonical);
+            let bare = canonical.replace('\u{FE0F}', "");
+            if emojis::get(&bare).is_some_and(|b| b.as_str() == canonical) {
+                forms.insert(bare, canonical);
+            }
+        }
+    }
+    forms
+});
+
+/// Every accepted form of a reaction, in a fixed order.
+pub fn reaction_forms() -> impl Iterator<Item = &'static str> {
+    FORMS.keys().map(String::as_str)
+}
+
 /// A reaction: one emoji (a skin tone or a ZWJ sequence is still one), stored in its
 /// canonical form, so that `❤` and `❤️` are the same reaction.
 pub fn reaction_emoji(raw: &str) -> Result<String, ValidationError> {
-    emojis::get(raw)
-        .map(|e| e.as_str().to_owned())
+    FORMS
+        .get(raw)
+        .map(|c| (*c).to_owned())
         .ok_or_else(|| ValidationError {
             field: "emoji",
             message: "a reaction is one emoji".to_owned(),

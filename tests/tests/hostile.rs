@@ -242,3 +242,22 @@ async fn a_nul_in_a_username_to_look_up_is_an_answer_not_a_500() {
     let (status, _) = me.get("/api/users/ad%00min").await;
     assert!(matches!(status, 400 | 404), "profile: {status}");
 }
+
+#[tokio::test]
+async fn a_body_that_is_not_an_object_is_refused_even_where_every_field_is_optional() {
+    let me = api().signup(&unique("arr")).await;
+    for body in [json!([]), json!([true]), json!("x"), json!(1)] {
+        let req = me.request(Method::PUT, "/api/me/settings").json(&body);
+        let (status, got) = send(req).await;
+        assert_eq!(
+            (status, &got["error"]["code"], &got["error"]["field"]),
+            (400, &json!("validation_failed"), &json!("body")),
+            "{body}: {got}"
+        );
+    }
+    let ok = me
+        .request(Method::PUT, "/api/me/settings")
+        .header("Prefer", "wait=10")
+        .json(&json!({}));
+    assert_eq!(send(ok).await.0, 200);
+}

@@ -4,7 +4,7 @@
 use crate::auth::AuthUser;
 use crate::dispatch::{self, Sent, Wait};
 use crate::error::ApiError;
-use crate::openapi::{Authenticated, PreferWait, Queued};
+use crate::openapi::{Authenticated, Emoji, PreferWait, Queued};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest};
 use parley_schema::command::Command;
@@ -28,7 +28,8 @@ use uuid::Uuid;
     params(
         ("room_id" = Uuid, Path, description = "The room's id."),
         ("message_id" = Uuid, Path, description = "The message's id."),
-        ("emoji" = String, Path, description = "One emoji, e.g. `%F0%9F%91%8D` (👍)."),
+        ("emoji" = Emoji, Path, description = "One emoji, percent-encoded: `%F0%9F%91%8D` \
+            is 👍."),
         PreferWait,
     ),
     responses(
@@ -64,7 +65,7 @@ pub async fn add(
     params(
         ("room_id" = Uuid, Path, description = "The room's id."),
         ("message_id" = Uuid, Path, description = "The message's id."),
-        ("emoji" = String, Path, description = "One emoji, percent-encoded."),
+        ("emoji" = Emoji, Path, description = "One emoji, percent-encoded."),
         PreferWait,
     ),
     responses(
