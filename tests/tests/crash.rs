@@ -13,6 +13,7 @@ use parley_tests::{unique, Api, EventStream, Session};
 use reqwest::Method;
 use serde_json::json;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
@@ -257,7 +258,6 @@ async fn killing_workers_repeatedly_loses_and_duplicates_nothing() {
         stream_on(&system, 0, &users[1], None).await,
         stream_on(&system, 1, &users[6], None).await,
     ];
-    let url = system.database_url().to_owned();
     let system = Arc::new(Mutex::new(system));
     let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let killer = {
@@ -281,111 +281,50 @@ async fn killing_workers_repeatedly_loses_and_duplicates_nothing() {
         })
     };
     let started = Instant::now();
-    // 5,000 messages from the ten users, 500 each, into their room. Every 50th is edited
-    // twice, 20 sends later (its id read from the database once stored), and every other
-    // one of those deleted, none of it waiting: edits and deletes are in the traffic
-    // while the workers die.
+    // 5,000 messages from the ten users, 500 each, into their room.
     let sends = users.iter().enumerate().map(|(i, u)| {
-        let (room, url) = (rooms[i / 5].clone(), url.clone());
+        let room = rooms[i / 5].clone();
         async move {
-            let (mut acked, mut changed) = (Vec::new(), Vec::new());
+            let mut acked = Vec::new();
             for k in 0..500 {
-                let body = format!("k-{i}-{k}");
-                if k % 50 != 45 {
-                    acked.extend(post(u, &room, body).await);
-                    continue;
+                if let Some(b) = post(u, &room, format!("k-{i}-{k}")).await {
+                    acked.push(b);
                 }
-                acked.extend(post(u, &room, body).await);
-                let body = format!("k-{i}-{}", k - 20);
-                let Some(at) = acked.iter().position(|b| *b == body) else {
-                    continue;
-                };
-                let Some(id) = id_of(&url, &body).await else {
-                    continue;
-                };
-                acked.remove(at);
-                let path = format!("/api/rooms/{room}/messages");
-                let mut change = Changes {
-                    room: room.clone(),
-                    ..Default::default()
-                };
-                for n in 1..=2 {
-                    let edit = format!("{body} edit {n}");
-                    if accepted(u, Method::PATCH, &format!("{path}/{id}"), Some(&edit)).await {
-                        change.edits.push(edit);
-                    }
-                }
-                change.deleted = k % 100 == 45
-                    && accepted(u, Method::DELETE, &format!("{path}/{id}"), None).await;
-                if !change.deleted {
-                    acked.push(change.edits.last().cloned().unwrap_or(body));
-                }
-                changed.push((id.to_owned(), change));
             }
-            (acked, changed)
+            acked
         }
     });
-    let results = join_all(sends).await;
-    let changes: HashMap<String, Changes> = results.iter().flat_map(|(_, c)| c.clone()).collect();
-    // The bodies storage must hold: each send's text, or its last edit; deletes apart.
-    let acknowledged: Vec<String> = results.into_iter().flat_map(|(a, _)| a).collect();
-    let deletes = changes.values().filter(|c| c.deleted).count();
-    let updates_in = |room: &str| -> usize {
-        let of_room = changes.values().filter(|c| c.room == room);
-        of_room.map(|c| c.expected().len()).sum()
-    };
+    let acknowledged: Vec<String> = join_all(sends).await.into_iter().flatten().collect();
     done.store(true, std::sync::atomic::Ordering::Relaxed);
     let kills = killer.await.unwrap_or(0);
     let mut system = Arc::try_unwrap(system)
         .unwrap_or_else(|_| panic!("system still shared"))
         .into_inner();
     wait_stored(&system, &acknowledged, Duration::from_secs(120)).await;
-    let collected =
-        join_all(watchers.into_iter().zip(&rooms).map(|(w, room)| {
-            collect_with_updates(w, 2500, updates_in(room), Duration::from_secs(30))
-        }))
-        .await;
+    let collected = join_all(
+        watchers
+            .into_iter()
+            .map(|w| collect(w, 2500, Duration::from_secs(30))),
+    )
+    .await;
     let stored = stored(&system).await;
-    let tombstones = tombstones(&system, &changes);
     let mut tally = Tally {
         sent: 5000,
-        acknowledged: acknowledged.len() + deletes,
+        acknowledged: acknowledged.len(),
         ..Default::default()
     };
     check::check_storage(&mut tally, &acknowledged, &stored);
-    let mut updates = Vec::new();
-    for ((got, changed), room) in collected.iter().zip(&rooms) {
+    for (got, _) in &collected {
         tally.add_stream(check::check_stream(got, &stored));
-        updates.push(check_updates(changed, room, &changes));
     }
     println!(
         "5,000 messages with {kills} kill -9s of workers: {tally} elapsed={:?}",
         started.elapsed()
     );
-    println!(
-        "edits and deletes: {} messages changed, {deletes} deleted ({tombstones} tombstones \
-         stored); updates per watcher: {updates:?}",
-        changes.len()
-    );
     system.stop().await;
     assert!(
         kills >= 3,
         "the workers were killed during the run ({kills})"
-    );
-    assert!(
-        changes.len() >= 50,
-        "edits and deletes were in the traffic ({} messages changed)",
-        changes.len()
-    );
-    assert_eq!(
-        tombstones, deletes,
-        "every acknowledged delete left a tombstone"
-    );
-    assert!(updates.iter().all(UpdateCheck::is_clean), "{updates:?}");
-    assert_eq!(
-        updates.iter().map(|u| u.delivered).sum::<usize>(),
-        rooms.iter().map(|r| updates_in(r)).sum::<usize>(),
-        "each watcher got every edit and delete of its room"
     );
     assert_eq!(tally.acknowledged, 5000, "{tally}");
     assert_eq!(tally.stored, 5000, "{tally}");
@@ -393,31 +332,158 @@ async fn killing_workers_repeatedly_loses_and_duplicates_nothing() {
     assert!(tally.is_clean(), "{tally}");
 }
 
-/// The id of the message stored with `body`, once it is stored (within 60 s).
-async fn id_of(url: &str, body: &str) -> Option<String> {
-    use diesel::prelude::*;
-    use parley_db::schema::messages::dsl as m;
-    let (url, body) = (url.to_owned(), body.to_owned());
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        let (u, b) = (url.clone(), body.clone());
-        let found = tokio::task::spawn_blocking(move || {
-            let mut conn = diesel::PgConnection::establish(&u).ok()?;
-            m::messages
-                .filter(m::body.eq(b))
-                .select(m::id)
-                .first::<uuid::Uuid>(&mut conn)
-                .ok()
-        })
+#[tokio::test]
+#[ignore = "crash suite: run by scripts/crash-test (scripts/test and CI call it)"]
+async fn edits_and_deletes_between_worker_kills_arrive_once_in_order() {
+    let _serial = SERIAL.lock().await;
+    let system = System::start("edit_kills", 2, 2, &[])
         .await
-        .ok()
-        .flatten();
-        if let Some(id) = found {
-            return Some(id.to_string());
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let users: Vec<Session> = join_all((0..4).map(|i| signup_on(&system, i % 2, "ek"))).await;
+    let names: Vec<&str> = users[1..]
+        .iter()
+        .map(|u| u.user.username.as_str())
+        .collect();
+    let room = users[0].create_room("ek", "private", &names).await;
+    let watchers = vec![
+        stream_on(&system, 0, &users[1], None).await,
+        stream_on(&system, 1, &users[2], None).await,
+    ];
+    // 200 messages, their ids known (sent waiting, before any kill).
+    let path = format!("/api/rooms/{room}/messages");
+    let firsts = join_all(users.iter().enumerate().map(|(i, u)| {
+        let path = path.clone();
+        async move {
+            let mut mine = Vec::new();
+            for k in 0..50 {
+                let body = format!("e-{i}-{k}");
+                let (status, m) = u
+                    .write(Method::POST, &path, Some(json!({"body": body})))
+                    .await;
+                assert_eq!(status, 201, "{m}");
+                mine.push((m["id"].as_str().unwrap_or_default().to_owned(), body));
+            }
+            mine
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
+    }))
+    .await;
+    // Then, while workers are killed, none of it waiting: each message edited, a new
+    // message sent, edited again, and every other one deleted; 750 commands in one room.
+    let system = Arc::new(Mutex::new(system));
+    let (done, kills) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicUsize::new(0)),
+    );
+    let killer = spawn_killer(Arc::clone(&system), Arc::clone(&done), Arc::clone(&kills));
+    let results = join_all(users.iter().zip(firsts).enumerate().map(|(i, (u, mine))| {
+        let path = path.clone();
+        let room = room.clone();
+        async move {
+            let (mut acked, mut changes) = (Vec::new(), HashMap::new());
+            for (k, (id, body)) in mine.into_iter().enumerate() {
+                let mut change = Changes {
+                    room: room.clone(),
+                    ..Default::default()
+                };
+                let target = format!("{path}/{id}");
+                for n in 1..=2 {
+                    let edit = format!("{body} edit {n}");
+                    if accepted(u, Method::PATCH, &target, Some(&edit)).await {
+                        change.edits.push(edit);
+                    }
+                    if n == 1 {
+                        acked.extend(post(u, &room, format!("n-{i}-{k}")).await);
+                    }
+                }
+                change.deleted = k % 2 == 0 && accepted(u, Method::DELETE, &target, None).await;
+                if !change.deleted {
+                    acked.push(change.edits.last().cloned().unwrap_or(body));
+                }
+                changes.insert(id, change);
+            }
+            (acked, changes)
+        }
+    }))
+    .await;
+    while kills.load(Ordering::Relaxed) < 3 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    None
+    done.store(true, Ordering::Relaxed);
+    let _ = killer.await;
+    let mut system = Arc::try_unwrap(system)
+        .unwrap_or_else(|_| panic!("system still shared"))
+        .into_inner();
+    let changes: HashMap<String, Changes> = results.iter().flat_map(|(_, c)| c.clone()).collect();
+    let acknowledged: Vec<String> = results.into_iter().flat_map(|(a, _)| a).collect();
+    let deletes = changes.values().filter(|c| c.deleted).count();
+    let updates: usize = changes.values().map(|c| c.expected().len()).sum();
+    wait_stored(&system, &acknowledged, Duration::from_secs(120)).await;
+    let collected = join_all(
+        watchers
+            .into_iter()
+            .map(|w| collect_with_updates(w, 400, updates, Duration::from_secs(30))),
+    )
+    .await;
+    let stored = stored(&system).await;
+    let tombstones = tombstones(&system, &changes);
+    let mut tally = Tally {
+        sent: 400,
+        acknowledged: acknowledged.len() + deletes,
+        ..Default::default()
+    };
+    check::check_storage(&mut tally, &acknowledged, &stored);
+    let mut checks = Vec::new();
+    for (got, changed) in &collected {
+        tally.add_stream(check::check_stream(got, &stored));
+        checks.push(check_updates(changed, &room, &changes));
+    }
+    let kills = kills.load(Ordering::Relaxed);
+    println!("{kills} kill -9s of workers during 750 edits, deletes and sends: {tally}");
+    println!(
+        "{} edits and {deletes} deletes acknowledged ({tombstones} tombstones stored); \
+         updates per watcher: {checks:?}",
+        changes.values().map(|c| c.edits.len()).sum::<usize>()
+    );
+    system.stop().await;
+    assert!(
+        kills >= 3,
+        "the workers were killed during the run ({kills})"
+    );
+    assert_eq!((tally.acknowledged, tally.stored), (400, 400), "{tally}");
+    assert_eq!(
+        tally.delivered, 800,
+        "both watchers got every message: {tally}"
+    );
+    assert!(tally.is_clean(), "{tally}");
+    assert_eq!(
+        tombstones, deletes,
+        "every acknowledged delete left a tombstone"
+    );
+    assert_eq!(deletes, 100, "every other message was deleted");
+    assert!(checks.iter().all(UpdateCheck::is_clean), "{checks:?}");
+    assert!(
+        checks.iter().all(|c| c.delivered == updates),
+        "each watcher got all {updates} updates: {checks:?}"
+    );
+}
+
+/// Kills the two workers in turn (`kill -9`), one every 1.5 s, until `done`.
+fn spawn_killer(
+    system: Arc<Mutex<System>>,
+    done: Arc<AtomicBool>,
+    kills: Arc<AtomicUsize>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        while !done.load(Ordering::Relaxed) {
+            tokio::time::sleep(Duration::from_millis(1200)).await;
+            let i = kills.load(Ordering::Relaxed) % 2;
+            system.lock().await.workers[i].kill9().await;
+            kills.fetch_add(1, Ordering::Relaxed);
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let restarted = system.lock().await.restart_worker(i).await;
+            restarted.unwrap_or_else(|e| panic!("{e:#}"));
+        }
+    })
 }
 
 /// Sends an edit (with `body`) or a delete without waiting; whether it was acknowledged.
