@@ -110,10 +110,6 @@ impl System {
     }
 
     /// A direct connection to this system's database, for checking what was stored.
-    pub fn database_url(&self) -> &str {
-        &self.database_url
-    }
-
     pub fn db(&self) -> anyhow::Result<diesel::PgConnection> {
         use diesel::Connection;
         Ok(diesel::PgConnection::establish(&self.database_url)?)

@@ -259,27 +259,11 @@ async fn killing_workers_repeatedly_loses_and_duplicates_nothing() {
         stream_on(&system, 1, &users[6], None).await,
     ];
     let system = Arc::new(Mutex::new(system));
-    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let killer = {
-        let (system, done) = (Arc::clone(&system), Arc::clone(&done));
-        tokio::spawn(async move {
-            let mut kills = 0;
-            while !done.load(std::sync::atomic::Ordering::Relaxed) {
-                tokio::time::sleep(Duration::from_millis(1200)).await;
-                let mut s = system.lock().await;
-                let i = kills % 2;
-                s.workers[i].kill9().await;
-                kills += 1;
-                drop(s);
-                tokio::time::sleep(Duration::from_millis(300)).await;
-                let mut s = system.lock().await;
-                s.restart_worker(i)
-                    .await
-                    .unwrap_or_else(|e| panic!("{e:#}"));
-            }
-            kills
-        })
-    };
+    let (done, kills) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicUsize::new(0)),
+    );
+    let killer = spawn_killer(Arc::clone(&system), Arc::clone(&done), Arc::clone(&kills));
     let started = Instant::now();
     // 5,000 messages from the ten users, 500 each, into their room.
     let sends = users.iter().enumerate().map(|(i, u)| {
@@ -295,8 +279,9 @@ async fn killing_workers_repeatedly_loses_and_duplicates_nothing() {
         }
     });
     let acknowledged: Vec<String> = join_all(sends).await.into_iter().flatten().collect();
-    done.store(true, std::sync::atomic::Ordering::Relaxed);
-    let kills = killer.await.unwrap_or(0);
+    done.store(true, Ordering::Relaxed);
+    let _ = killer.await;
+    let kills = kills.load(Ordering::Relaxed);
     let mut system = Arc::try_unwrap(system)
         .unwrap_or_else(|_| panic!("system still shared"))
         .into_inner();

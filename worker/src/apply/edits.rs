@@ -16,23 +16,26 @@ use parley_schema::{
     ErrorBody, ErrorCode, MessageId, Outcome, RequestId, Resource, RoomId, UserId,
 };
 
-/// The message, locked, once the actor is known to be a member of its room.
+/// The message, locked, once the actor is known to be a member of its room; with the
+/// room's owner.
 fn member_message(
     conn: &mut PgConnection,
     actor: UserId,
     room: RoomId,
     id: MessageId,
-) -> Result<MessageRow, ApplyError> {
-    if rooms::find(conn, room)?.is_none() {
+) -> Result<(MessageRow, Option<UserId>), ApplyError> {
+    let Some(found) = rooms::find(conn, room)? else {
         return Err(reject(ErrorCode::NotFound, "no such room"));
-    }
+    };
     if !members::is_member(conn, room, actor)? {
         return Err(reject(
             ErrorCode::NotAMember,
             "you are not a member of this room",
         ));
     }
-    edits::lock(conn, room, id)?.ok_or_else(|| reject(ErrorCode::NotFound, "no such message"))
+    let row = edits::lock(conn, room, id)?
+        .ok_or_else(|| reject(ErrorCode::NotFound, "no such message"))?;
+    Ok((row, found.owner_id))
 }
 
 fn updated(conn: &mut PgConnection, rid: RequestId, room: RoomId, id: MessageId) -> ApplyResult {
@@ -78,7 +81,7 @@ fn edit(
     (room, id): (RoomId, MessageId),
     body: &str,
 ) -> ApplyResult {
-    let row = member_message(conn, actor, room, id)?;
+    let (row, _) = member_message(conn, actor, room, id)?;
     if row.deleted_at.is_some() {
         return Err(reject(ErrorCode::NotFound, "the message was deleted"));
     }
@@ -98,8 +101,7 @@ fn delete(
     actor: UserId,
     (room, id): (RoomId, MessageId),
 ) -> ApplyResult {
-    let row = member_message(conn, actor, room, id)?;
-    let owner = rooms::find(conn, room)?.and_then(|r| r.owner_id);
+    let (row, owner) = member_message(conn, actor, room, id)?;
     if row.author_id != Some(actor) && owner != Some(actor) {
         return Err(reject(
             ErrorCode::Forbidden,
@@ -121,7 +123,7 @@ fn react(
     emoji: &str,
     on: bool,
 ) -> ApplyResult {
-    let row = member_message(conn, actor, room, id)?;
+    let (row, _) = member_message(conn, actor, room, id)?;
     if row.deleted_at.is_some() {
         return Err(reject(ErrorCode::NotFound, "the message was deleted"));
     }
