@@ -153,11 +153,12 @@ impl Router {
                 return;
             }
         };
+        // A waiting request is answered only after its result went through the hub, so a
+        // stream its client opens next cannot receive that older result as if it were new.
+        let mut result = None;
         match env.event.event {
             EventName::Result => {
-                if let Ok(result) = serde_json::from_str::<ResultEvent>(env.event.data.get()) {
-                    self.state.waiters.complete(result);
-                }
+                result = serde_json::from_str::<ResultEvent>(env.event.data.get()).ok();
             }
             EventName::SessionClosed => {
                 if let Some(session) = hub::closed_session(&env) {
@@ -172,6 +173,9 @@ impl Router {
             _ => {}
         }
         self.state.hub.route(p, offset, env);
+        if let Some(result) = result {
+            self.state.waiters.complete(result);
+        }
     }
 
     fn mark_caught_up(&mut self, partition: i32) {
