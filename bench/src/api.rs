@@ -159,6 +159,23 @@ impl Api {
         Ok(resp.json::<Created>().await?.id)
     }
 
+    /// `POST /api/friends`, waiting for the outcome; `409` (already a friend) is fine.
+    pub async fn add_friend(&self, token: &str, username: &str) -> anyhow::Result<()> {
+        let resp = self
+            .http
+            .post(self.url("/api/friends"))
+            .timeout(SETUP_TIMEOUT)
+            .bearer_auth(token)
+            .header("Prefer", PREFER_WAIT)
+            .json(&json!({ "username": username }))
+            .send()
+            .await?;
+        if resp.status() == reqwest::StatusCode::CONFLICT {
+            return Ok(());
+        }
+        check_created(resp, "POST /api/friends").await.map(drop)
+    }
+
     /// `POST /api/rooms/{id}/members`, waiting for the outcome; `409` (already a member)
     /// is fine.
     pub async fn add_member(&self, token: &str, room: &str, username: &str) -> anyhow::Result<()> {

@@ -92,14 +92,26 @@ async fn user(api: Api, username: String) -> anyhow::Result<Session> {
     })
 }
 
-/// Creates a private room owned by `owner` with `members` (usernames, not the owner): the
-/// first hundred in the create request, the rest added one by one, `concurrency` at once.
+/// Creates a private room owned by `owner` with `members` (not the owner): each member
+/// first puts the owner on their friend list (so they join rather than being invited),
+/// then the first hundred go in the create request and the rest are added one by one,
+/// `concurrency` at once.
 pub async fn room(
     owner: &Session,
     name: &str,
-    members: &[String],
+    members: &[&Session],
     concurrency: usize,
 ) -> anyhow::Result<String> {
+    stream::iter(members)
+        .map(|m| async move {
+            retry(|| m.api.add_friend(&m.token, &owner.username))
+                .await
+                .with_context(|| format!("{} befriending {}", m.username, owner.username))
+        })
+        .buffer_unordered(concurrency.max(1))
+        .try_collect::<Vec<()>>()
+        .await?;
+    let members: Vec<String> = members.iter().map(|m| m.username.clone()).collect();
     let (first, rest) = members.split_at(members.len().min(MAX_INITIAL_MEMBERS));
     let id = retry(|| owner.api.create_room(&owner.token, name, first))
         .await

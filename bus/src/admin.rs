@@ -23,6 +23,11 @@ pub async fn ensure_topics(args: &KafkaArgs) -> Result<(), BusError> {
             .set("min.insync.replicas", min_isr)
             .set("retention.ms", "86400000"),
         NewTopic::new(&topics.dlq, 1, replication()).set("min.insync.replicas", min_isr),
+        // Typing and presence: read from the end by every gateway, never replayed; a
+        // minute of retention (and segments rolled as often) keeps the log tiny.
+        NewTopic::new(&topics.ephemeral, 1, replication())
+            .set("retention.ms", "60000")
+            .set("segment.ms", "60000"),
     ];
     let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
     for result in admin.create_topics(new.iter(), &opts).await? {

@@ -44,6 +44,18 @@ pub fn event_producer(args: &KafkaArgs, client_id: &str) -> ClientConfig {
     c
 }
 
+/// The gateways' producer of typing and presence: fire and forget (the leader's ack,
+/// no idempotence, no linger), since a lost signal is repeated within seconds.
+pub fn ephemeral_producer(args: &KafkaArgs, client_id: &str) -> ClientConfig {
+    let mut c = base(args, client_id);
+    c.set("acks", "1")
+        .set("enable.idempotence", "false")
+        .set("linger.ms", "0")
+        .set("compression.type", "none")
+        .set("message.timeout.ms", "2000");
+    c
+}
+
 /// A consumer with offsets committed by hand.
 pub fn consumer(args: &KafkaArgs, client_id: &str, group: &str) -> ClientConfig {
     let mut c = base(args, client_id);

@@ -8,6 +8,8 @@ pub struct Topics {
     pub events: String,
     /// Commands that could not be decoded or applied, for a human to look at.
     pub dlq: String,
+    /// Typing and presence between gateways: short-lived, never replayed.
+    pub ephemeral: String,
 }
 
 impl Topics {
@@ -16,6 +18,7 @@ impl Topics {
             commands: format!("{prefix}.commands"),
             events: format!("{prefix}.events"),
             dlq: format!("{prefix}.commands.dlq"),
+            ephemeral: format!("{prefix}.ephemeral"),
         }
     }
 }

@@ -19,7 +19,27 @@ pub fn decorate(
     viewer: Option<UserId>,
 ) -> QueryResult<()> {
     previews(conn, messages)?;
-    reactions(conn, messages, viewer)
+    reactions(conn, messages, viewer)?;
+    flag_blocked(conn, messages, viewer)
+}
+
+/// Marks the messages whose author the viewer blocks.
+fn flag_blocked(
+    conn: &mut PgConnection,
+    messages: &mut [Message],
+    viewer: Option<UserId>,
+) -> QueryResult<()> {
+    let Some(viewer) = viewer else {
+        return Ok(());
+    };
+    let blocked = crate::blocks::blocked_by(conn, viewer)?;
+    if blocked.is_empty() {
+        return Ok(());
+    }
+    for m in messages.iter_mut() {
+        m.from_blocked = m.author.as_ref().is_some_and(|a| blocked.contains(&a.id));
+    }
+    Ok(())
 }
 
 /// The previews of the messages with these ids.

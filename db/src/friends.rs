@@ -43,3 +43,16 @@ pub fn remove_all_of_user(conn: &mut PgConnection, user: UserId) -> QueryResult<
         .returning(f::user_id)
         .get_results(conn)
 }
+
+/// Whether `user` has `friend` in their list.
+pub fn has(conn: &mut PgConnection, user: UserId, friend: UserId) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        f::friendships.filter(f::user_id.eq(user).and(f::friend_id.eq(friend))),
+    ))
+    .get_result(conn)
+}
+
+/// Every friendship as `(user, friend)`, for gateways at start.
+pub fn all(conn: &mut PgConnection) -> QueryResult<Vec<(UserId, UserId)>> {
+    f::friendships.select((f::user_id, f::friend_id)).load(conn)
+}

@@ -7,10 +7,12 @@
 
 #![warn(clippy::too_many_lines)]
 
+pub mod blocks;
 pub mod edits;
 pub mod error;
 pub mod extras;
 pub mod friends;
+pub mod invitations;
 pub mod ledger;
 pub mod members;
 pub mod messages;

@@ -10,9 +10,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    blocks (blocker_id, blocked_id) {
+        blocker_id -> Uuid,
+        blocked_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     friendships (user_id, friend_id) {
         user_id -> Uuid,
         friend_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> Uuid,
+        room_id -> Uuid,
+        inviter_id -> Uuid,
+        invitee_id -> Uuid,
         created_at -> Timestamptz,
     }
 }
@@ -86,6 +104,7 @@ diesel::table! {
     user_settings (user_id) {
         user_id -> Uuid,
         share_read_receipts -> Bool,
+        share_presence -> Bool,
     }
 }
 
@@ -103,6 +122,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(invitations -> rooms (room_id));
 diesel::joinable!(memberships -> rooms (room_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(messages -> rooms (room_id));
@@ -117,7 +137,9 @@ diesel::joinable!(user_settings -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     applied_commands,
+    blocks,
     friendships,
+    invitations,
     memberships,
     messages,
     reactions,

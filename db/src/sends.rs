@@ -126,23 +126,33 @@ pub struct Mentionable {
     pub key: String,
     #[diesel(sql_type = SqlUuid)]
     pub user_id: UserId,
+    /// Those of the senders asked about whom this member blocks: their mentions of them
+    /// do not count.
+    #[diesel(sql_type = Array<SqlUuid>)]
+    pub blocks: Vec<UserId>,
 }
 
-/// The members of `rooms` whose nickname key is one of `keys` (active accounts only).
+/// The members of `rooms` whose nickname key is one of `keys` (active accounts only),
+/// each with those of `senders` they block.
 pub fn mentionable(
     conn: &mut PgConnection,
     rooms: &[RoomId],
     keys: &[String],
+    senders: &[UserId],
 ) -> QueryResult<Vec<Mentionable>> {
     if rooms.is_empty() || keys.is_empty() {
         return Ok(Vec::new());
     }
     diesel::sql_query(
-        "SELECT m.room_id, u.username_key AS key, u.id AS user_id FROM users u \
+        "SELECT m.room_id, u.username_key AS key, u.id AS user_id, \
+         ARRAY(SELECT b.blocked_id FROM blocks b \
+               WHERE b.blocker_id = u.id AND b.blocked_id = ANY($3)) AS blocks \
+         FROM users u \
          JOIN memberships m ON m.user_id = u.id AND m.room_id = ANY($1) \
          WHERE u.username_key = ANY($2) AND u.deleted_at IS NULL",
     )
     .bind::<Array<SqlUuid>, _>(rooms)
     .bind::<Array<Text>, _>(keys)
+    .bind::<Array<SqlUuid>, _>(senders)
     .load(conn)
 }

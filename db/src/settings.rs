@@ -4,28 +4,55 @@
 use crate::schema::user_settings::dsl as us;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text, Uuid as SqlUuid};
-use parley_schema::model::Author;
+use parley_schema::model::{Author, Settings};
 use parley_schema::{RoomId, UserId};
 
-/// Whether `user` shares read receipts (default yes).
-pub fn share_read_receipts(conn: &mut PgConnection, user: UserId) -> QueryResult<bool> {
-    let set: Option<bool> = us::user_settings
+/// `user`'s settings, defaults for those never set.
+pub fn get(conn: &mut PgConnection, user: UserId) -> QueryResult<Settings> {
+    let set: Option<(bool, bool)> = us::user_settings
         .filter(us::user_id.eq(user))
-        .select(us::share_read_receipts)
+        .select((us::share_read_receipts, us::share_presence))
         .first(conn)
         .optional()?;
-    Ok(set.unwrap_or(true))
+    let (share_read_receipts, share_presence) = set.unwrap_or((true, true));
+    Ok(Settings {
+        share_read_receipts,
+        share_presence,
+    })
 }
 
-/// Sets whether `user` shares read receipts.
-pub fn set_share_read_receipts(conn: &mut PgConnection, user: UserId, on: bool) -> QueryResult<()> {
+/// Changes the settings given (`Some`) of `user`; the others stay.
+pub fn update(
+    conn: &mut PgConnection,
+    user: UserId,
+    share_read_receipts: Option<bool>,
+    share_presence: Option<bool>,
+) -> QueryResult<()> {
+    let now = get(conn, user)?;
+    let receipts = share_read_receipts.unwrap_or(now.share_read_receipts);
+    let presence = share_presence.unwrap_or(now.share_presence);
     diesel::insert_into(us::user_settings)
-        .values((us::user_id.eq(user), us::share_read_receipts.eq(on)))
+        .values((
+            us::user_id.eq(user),
+            us::share_read_receipts.eq(receipts),
+            us::share_presence.eq(presence),
+        ))
         .on_conflict(us::user_id)
         .do_update()
-        .set(us::share_read_receipts.eq(on))
+        .set((
+            us::share_read_receipts.eq(receipts),
+            us::share_presence.eq(presence),
+        ))
         .execute(conn)
         .map(drop)
+}
+
+/// Every user who hides their presence (for gateways, at start).
+pub fn presence_hidden(conn: &mut PgConnection) -> QueryResult<Vec<UserId>> {
+    us::user_settings
+        .filter(us::share_presence.eq(false))
+        .select(us::user_id)
+        .load(conn)
 }
 
 #[derive(QueryableByName)]

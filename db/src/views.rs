@@ -10,6 +10,7 @@ pub fn user(row: &UserRow) -> User {
         display_name: row.display_name.clone(),
         status_message: row.status_message.clone(),
         created_at: row.created_at,
+        presence: None,
     }
 }
 
@@ -59,5 +60,7 @@ pub fn message(row: MessageRow, author: Option<AuthorRow>) -> Message {
         }),
         mentions: row.mentions.into_iter().flatten().collect(),
         reactions: Vec::new(),
+        // Filled in by `extras::decorate` for the reader.
+        from_blocked: false,
     }
 }

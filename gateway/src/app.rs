@@ -29,6 +29,8 @@ pub struct Application {
     port: u16,
     server: Server,
     router: JoinHandle<anyhow::Result<()>>,
+    /// The ephemeral topic's reader and this gateway's presence announcer.
+    signals: [JoinHandle<()>; 2],
     metrics_server: Option<JoinHandle<std::io::Result<()>>>,
     readiness: JoinHandle<()>,
     state: Arc<AppState>,
@@ -46,6 +48,7 @@ impl Application {
         let router = events_router(&state).await?;
         let (server, port) = http_server(Arc::clone(&state))?;
         let router = tokio::spawn(router.run(shutdown.clone()));
+        let signals = signal_tasks(&state, &shutdown).await?;
         let metrics_server = metrics_server(&state, &shutdown)?;
         let readiness = tokio::spawn(readiness::watch(Arc::clone(&state), shutdown.clone()));
         tracing::info!(port, "gateway listening");
@@ -53,6 +56,7 @@ impl Application {
             port,
             server,
             router,
+            signals,
             metrics_server,
             readiness,
             state,
@@ -79,6 +83,9 @@ impl Application {
         self.shutdown.cancel();
         let _ = stopper.await;
         self.router.await.context("router task")??;
+        for task in self.signals {
+            task.await.context("signals task")?;
+        }
         self.readiness.await.context("readiness task")?;
         if let Some(metrics) = self.metrics_server {
             metrics.await?.context("serving metrics")?;
@@ -117,6 +124,11 @@ async fn shared_state(config: GatewayConfig) -> anyhow::Result<AppState> {
         auth_cache: AuthCache::new(Duration::from_secs(config.auth_cache_secs)),
         metrics,
         dummy_hash: spawn_blocking(password::dummy_hash).await?,
+        signals: crate::signals::Signals::new(
+            &config.kafka,
+            &gateway_id,
+            Duration::from_secs(config.presence_heartbeat_secs.max(1)),
+        )?,
         limits: Limiters::new(&config.limits),
         hashing: Hashing::new(config.limits.hash_queue, config.limits.hash_per_address),
         gateway_id,
@@ -128,6 +140,19 @@ async fn shared_state(config: GatewayConfig) -> anyhow::Result<AppState> {
 async fn events_router(state: &Arc<AppState>) -> anyhow::Result<Router> {
     let state = Arc::clone(state);
     spawn_blocking(move || Router::new(state)).await?
+}
+
+/// The ephemeral topic's reader (assigned before anything is announced, so this gateway
+/// hears its own first announcement) and the presence announcer.
+async fn signal_tasks(
+    state: &Arc<AppState>,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<[JoinHandle<()>; 2]> {
+    let s = Arc::clone(state);
+    let consumer = spawn_blocking(move || crate::signals::listen::consumer(&s)).await??;
+    let listen = crate::signals::listen::run(consumer, Arc::clone(state), shutdown.clone());
+    let announce = crate::signals::announce::run(Arc::clone(state), shutdown.clone());
+    Ok([tokio::spawn(listen), tokio::spawn(announce)])
 }
 
 /// `/metrics` on `PARLEY_METRICS_LISTEN`, when set, until `shutdown` fires.

@@ -91,6 +91,7 @@ mod tests {
                 display_name: "someone".into(),
                 status_message: String::new(),
                 created_at: chrono::Utc::now(),
+                presence: None,
             },
         }
     }

@@ -52,6 +52,12 @@ pub struct GatewayConfig {
     #[arg(long, env = "PARLEY_KEEPALIVE_SECS", default_value_t = 10)]
     pub keep_alive_secs: u64,
 
+    /// Seconds between this gateway's announcements of all its users' presence. A gateway
+    /// silent for three of them is taken for dead and its users go offline (15 s by
+    /// default, so within 30 s of a crash).
+    #[arg(long, env = "PARLEY_PRESENCE_HEARTBEAT_SECS", default_value_t = 5)]
+    pub presence_heartbeat_secs: u64,
+
     /// Mark the session cookie `Secure` (set when served over HTTPS).
     #[arg(long, env = "PARLEY_COOKIE_SECURE", default_value_t = false)]
     pub cookie_secure: bool,

@@ -22,10 +22,12 @@ pub mod password;
 pub mod peer;
 pub mod places;
 pub mod prefer;
+pub mod presence;
 pub mod publisher;
 pub mod ratelimit;
 pub mod readiness;
 pub mod routes;
+pub mod signals;
 pub mod state;
 pub mod waiters;
 

@@ -24,6 +24,10 @@ pub struct Metrics {
     pub events_delivered: Counter,
     pub events_undecodable: Counter,
     pub events_deduplicated: Counter,
+    /// Typing and presence signals read from the ephemeral topic.
+    pub signals_consumed: Counter,
+    /// Typing signals queued on streams.
+    pub signals_delivered: Counter,
     /// From a worker producing an event to this gateway consuming it.
     pub event_age: AgeHistogram,
 }
@@ -70,6 +74,16 @@ impl Default for Metrics {
                 &mut r,
                 "parley_events_deduplicated",
                 "Events dropped as already routed",
+            ),
+            signals_consumed: register(
+                &mut r,
+                "parley_signals_consumed",
+                "Typing and presence signals read from the ephemeral topic",
+            ),
+            signals_delivered: register(
+                &mut r,
+                "parley_signals_delivered",
+                "Typing signals queued on streams",
             ),
             event_age: AgeHistogram::register(
                 &mut r,

@@ -19,8 +19,8 @@ mod shared;
 mod stream;
 
 use crate::routes::{
-    devices, edits, friends, health, members, messages, metrics, reactions, reads, receipts, rooms,
-    saved, sessions, users,
+    blocks, devices, edits, friends, health, invitations, members, messages, metrics, reactions,
+    reads, receipts, rooms, saved, sessions, signals, users,
 };
 use actix_web::HttpResponse;
 pub(crate) use emoji::Emoji;
@@ -40,7 +40,12 @@ use parley_schema::requests::{
     RegisterRequest, RoomSettingsRequest, SendMessageRequest, UpdateProfileRequest,
     UpdateSettingsRequest, UsernameRequest,
 };
-use parley_schema::{ErrorBody, ErrorCode, MessageId, RequestId, RoomId, UserId};
+use parley_schema::social::{
+    BlockEvent, BlockList, ClientPresence, Invitation, InvitationChange, InvitationEvent,
+    InvitationList, InvitedRoom, MemberAdded, Presence, PresenceEvent, PresenceRequest,
+    TypingEvent,
+};
+use parley_schema::{ErrorBody, ErrorCode, InvitationId, MessageId, RequestId, RoomId, UserId};
 use rules::InputRules;
 pub(crate) use rules::Username;
 use serde::Serialize;
@@ -151,9 +156,10 @@ impl Modify for Security {
         users::register, users::profile, users::me, users::update_me, users::delete_me,
         sessions::login, sessions::logout,
         devices::list, devices::revoke, devices::revoke_others, devices::change_password,
-        friends::list, friends::add, friends::remove,
+        friends::list, friends::add, friends::remove, blocks::list, blocks::block, blocks::unblock,
         rooms::list, rooms::create, rooms::detail,
         members::delete_room, members::add, members::remove,
+        invitations::list, invitations::accept, invitations::decline, signals::typing, signals::presence,
         messages::history, messages::send, edits::edit, edits::delete,
         reactions::add, reactions::remove, receipts::seen, receipts::get, receipts::update, reads::mark_read, reads::room_settings,
         saved::list, saved::save, saved::unsave,
@@ -167,7 +173,9 @@ impl Modify for Security {
         CreateRoomRequest, UsernameRequest, Username, SendMessageRequest, EditMessageRequest, UpdateSettingsRequest, Settings, SeenList, RoomSettings, RoomSettingsRequest, MarkReadRequest,
         ErrorResponse, ErrorBody, ErrorCode, StreamEvent, ReadyEvent, ResultEvent, RoomEvent,
         RoomChange, MemberEvent, MemberChange, FriendEvent, FriendChange, ResetEvent,
-        StreamClosedEvent, Health, Readiness,
+        StreamClosedEvent, Health, Readiness, Presence, ClientPresence, PresenceRequest,
+        PresenceEvent, TypingEvent, Invitation, InvitedRoom, InvitationList, InvitationChange,
+        InvitationEvent, BlockList, BlockEvent, MemberAdded, InvitationId,
     )),
     modifiers(&Security, &Conventions, &InputRules, &EventStream, &Links),
     tags(
@@ -177,6 +185,7 @@ impl Modify for Security {
         (name = "rooms", description = "Rooms and their members."),
         (name = "messages", description = "History, sending, read markers."),
         (name = "saved", description = "The saved-messages drawer."),
+        (name = "signals", description = "Typing and presence: ephemeral, never stored."),
         (name = "events", description = "The per-session SSE stream."),
         (name = "operations", description = "Health, readiness, metrics, this document."),
     )

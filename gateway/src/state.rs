@@ -33,4 +33,6 @@ pub struct AppState {
     pub addr_streams: Arc<PerAddress>,
     /// A password hash to verify against for unknown users (equal timing).
     pub dummy_hash: String,
+    /// Typing and presence between gateways.
+    pub signals: crate::signals::Signals,
 }

@@ -4,7 +4,7 @@
 //! (so a retried command names the same row), passwords arrive as Argon2id hashes and
 //! session tokens as SHA-256 hashes. Plaintext secrets never enter Kafka.
 
-use crate::ids::{MessageId, RequestId, RoomId, SessionId, UserId};
+use crate::ids::{InvitationId, MessageId, RequestId, RoomId, SessionId, UserId};
 use crate::model::Visibility;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -99,12 +99,32 @@ pub enum Command {
     /// Changes my settings; `None` leaves one as it is.
     UpdateSettings {
         share_read_receipts: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        share_presence: Option<bool>,
     },
     AddFriend {
         username: String,
     },
     RemoveFriend {
         username: String,
+    },
+    /// Blocks someone (idempotent); they leave my friends.
+    Block {
+        username: String,
+    },
+    Unblock {
+        username: String,
+    },
+    /// The invitee joins the room of their invitation (keyed by that room, like every
+    /// change of its members).
+    AcceptInvitation {
+        room_id: RoomId,
+        invitation_id: InvitationId,
+    },
+    /// The invitee turns it down; nobody else is told.
+    DeclineInvitation {
+        room_id: RoomId,
+        invitation_id: InvitationId,
     },
     CreateRoom {
         room_id: RoomId,
@@ -181,6 +201,8 @@ impl Command {
             | Self::DeleteMessage { room_id, .. }
             | Self::SetReaction { room_id, .. }
             | Self::MarkRead { room_id, .. }
+            | Self::AcceptInvitation { room_id, .. }
+            | Self::DeclineInvitation { room_id, .. }
             | Self::SetRoomSettings { room_id, .. } => Some(*room_id),
             _ => None,
         }

@@ -9,8 +9,9 @@
 //! the `data` stays raw JSON, written to every stream as it arrived, never re-encoded.
 
 use crate::ids::{MessageId, RequestId, RoomId, SessionId, UserId};
-use crate::model::{Message, ReadMarker, Room, RoomSettings, User};
+use crate::model::{Message, ReadMarker, Room, RoomSettings, Settings, User};
 use crate::outcome::Outcome;
+use crate::social::{BlockEvent, InvitationEvent, PresenceEvent, TypingEvent};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use strum::{EnumDiscriminants, IntoStaticStr};
@@ -28,6 +29,10 @@ pub struct EventEnvelope {
     /// `audience`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room: Option<RoomId>,
+    /// A message's author (`message`, `message_updated`): gateways flag it `from_blocked`
+    /// for the readers who block them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<UserId>,
     pub event: Event,
 }
 
@@ -41,6 +46,8 @@ pub struct RawEventEnvelope {
     pub audience: Vec<UserId>,
     #[serde(default)]
     pub room: Option<RoomId>,
+    #[serde(default)]
+    pub author: Option<UserId>,
     pub event: RawEvent,
 }
 
@@ -86,6 +93,16 @@ pub enum Event {
     RoomSettings(RoomSettings),
     Friend(FriendEvent),
     Profile(User),
+    /// My settings changed (to my own streams; gateways follow `share_presence`).
+    Settings(Settings),
+    /// An invitation of mine was made, accepted or declined (to the invitee only).
+    Invitation(InvitationEvent),
+    /// I blocked or unblocked someone (to my own streams; gateways follow it).
+    Block(BlockEvent),
+    /// Someone in a room of mine is typing. Ephemeral: gateways make it, never stored.
+    Typing(TypingEvent),
+    /// Someone's presence changed. Ephemeral: gateways make it, never stored.
+    Presence(PresenceEvent),
     Result(Reply),
     SessionClosed {
         session_id: SessionId,
@@ -221,6 +238,7 @@ mod tests {
             request_id: Some(request_id),
             audience: vec![UserId::new()],
             room: None,
+            author: None,
             event: Event::Result(Reply::new(request_id, Outcome::Refused(err.clone()))),
         };
         let json = serde_json::to_string(&env).unwrap_or_default();

@@ -70,3 +70,7 @@ id_type!(
     /// The correlation id of one command: UUIDv7, also the Kafka `request_id` header.
     RequestId
 );
+id_type!(
+    /// A pending invitation into a room.
+    InvitationId
+);

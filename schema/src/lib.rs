@@ -14,9 +14,10 @@ pub mod markup;
 pub mod model;
 pub mod outcome;
 pub mod requests;
+pub mod social;
 pub mod text;
 pub mod validate;
 
 pub use error::{ErrorBody, ErrorCode};
-pub use ids::{MessageId, RequestId, RoomId, SessionId, UserId};
+pub use ids::{InvitationId, MessageId, RequestId, RoomId, SessionId, UserId};
 pub use outcome::{Outcome, Resource};

@@ -14,6 +14,10 @@ pub struct User {
     pub display_name: String,
     pub status_message: String,
     pub created_at: DateTime<Utc>,
+    /// Whether they are online, as the asker may see it: only in friend lists, a room's
+    /// members and public profiles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presence: Option<crate::social::Presence>,
 }
 
 /// The author of a message; `null` in a message once the account is deleted.
@@ -112,6 +116,9 @@ pub struct Message {
     /// Its reactions, most used first.
     #[serde(default)]
     pub reactions: Vec<Reaction>,
+    /// Present, and true, when the reader blocks its author.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_blocked: bool,
 }
 
 /// The message a reply quotes: its author and the first 140 characters of its text, or
@@ -161,6 +168,9 @@ pub struct SessionCreated {
 pub struct Settings {
     /// Whether I appear in the "seen by" lists of messages (default true).
     pub share_read_receipts: bool,
+    /// Whether others see my presence (default true; off, I always look offline).
+    #[serde(default = "crate::social::yes")]
+    pub share_presence: bool,
 }
 
 /// `GET /api/rooms/{room_id}/messages/{message_id}/seen`: who has read it, by name.

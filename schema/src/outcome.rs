@@ -16,6 +16,7 @@ pub enum Resource {
     Read(ReadMarker),
     Settings(Settings),
     RoomSettings(RoomSettings),
+    Invitation(crate::social::Invitation),
 }
 
 /// A command's domain outcome. Serialised, it is the `body` of the `result` event: the

@@ -92,6 +92,8 @@ pub struct EditMessageRequest {
 pub struct UpdateSettingsRequest {
     #[serde(default)]
     pub share_read_receipts: Option<bool>,
+    #[serde(default)]
+    pub share_presence: Option<bool>,
 }
 
 /// `PUT /api/rooms/{room_id}/settings`.

@@ -1,7 +1,8 @@
 // actions.js: owns what the user can do besides sending messages: sign up, in and out,
 // delete the account, edit the profile; create, join, leave and delete rooms, invite and
-// remove members; mute rooms; add and remove friends; save and unsave messages; edit,
-// delete and react to messages; my settings (read receipts). Each calls the API
+// remove members; accept and decline invitations; mute rooms; add and remove friends;
+// block and unblock people; save and unsave messages; edit, delete and react to messages;
+// my settings (read receipts, online status). Each calls the API
 // (waiting for the outcome inline) and updates the store; errors are thrown as ApiError
 // with a message the views show as they are.
 
@@ -20,6 +21,8 @@ import {
   applyRoomSettings,
 } from './store.js';
 import { refreshRooms, loadSaved, loadFriends } from './sync.js';
+import { notePresence } from './presence.js';
+import { blockChanged, invitationChanged } from './safety.js';
 
 // ---- account ----------------------------------------------------------------------------
 
@@ -63,9 +66,11 @@ export async function joinRoom(room) {
   refreshRooms().catch(() => {});
 }
 
+/** Adds someone, or invites them (they do not have me as a friend): 'added' | 'invited'. */
 export async function invite(roomId, username) {
-  await api.addMember(roomId, username.trim());
+  const res = await api.addMember(roomId, username.trim());
   emit('members', roomId);
+  return res.data?.inviter ? 'invited' : 'added';
 }
 
 export async function removeMember(roomId, username) {
@@ -83,7 +88,58 @@ export async function deleteRoom(roomId) {
   removeRoom(roomId);
 }
 
-export const roomDetail = (roomId) => api.room(roomId);
+/** The room with its members (their presence is noted). */
+export async function roomDetail(roomId) {
+  const detail = await api.room(roomId);
+  notePresence(detail?.members);
+  return detail;
+}
+
+/** Someone's public profile (with their presence, noted). */
+export async function userProfile(username) {
+  const user = await api.userProfile(username);
+  notePresence([user]);
+  return user;
+}
+
+// ---- invitations ------------------------------------------------------------------------
+
+/** Accepts an invitation: I join its room; returns the room (in the room list now). */
+export async function acceptInvitation(invitation) {
+  const room = await api.acceptInvitation(invitation.id).catch(forgetGone(invitation));
+  invitationChanged('accepted', invitation);
+  if (room?.id) {
+    upsertRoom(room);
+    refreshRooms().catch(() => {});
+    return state.rooms.get(room.id);
+  }
+  await refreshRooms();
+  return state.rooms.get(invitation.room.id) || null;
+}
+
+export async function declineInvitation(invitation) {
+  await api.declineInvitation(invitation.id).catch(forgetGone(invitation));
+  invitationChanged('declined', invitation);
+}
+
+/** An invitation answered elsewhere (or its room deleted) is gone: drop it, then throw. */
+const forgetGone = (invitation) => (e) => {
+  if (e.code === 'not_found') invitationChanged('declined', invitation);
+  throw e;
+};
+
+// ---- blocks -----------------------------------------------------------------------------
+
+/** Blocks someone (they also leave my friends: the `friend` event follows). */
+export async function blockUser(user) {
+  const blocked = await api.block(user.username);
+  blockChanged(blocked?.id ? blocked : user, true);
+}
+
+export async function unblockUser(user) {
+  await api.unblock(user.username);
+  blockChanged(user, false);
+}
 export const publicRooms = () => api.publicRooms();
 
 // ---- friends ----------------------------------------------------------------------------

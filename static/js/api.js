@@ -170,9 +170,23 @@ export const seen = (roomId, messageId) => get(`${messagePath(roomId, messageId)
 export const roomSettings = (roomId, settings) =>
   request('PUT', `/api/rooms/${enc(roomId)}/settings`, { body: settings, wait: WAIT }).then((r) => r.data);
 
-// My settings (share_read_receipts)
+// My settings (share_read_receipts, share_presence)
 export const mySettings = () => get('/api/me/settings');
 export const updateMySettings = (fields) => request('PUT', '/api/me/settings', { body: fields, wait: WAIT }).then((r) => r.data);
+
+// Typing and presence (#14)
+export const typing = (roomId) => request('POST', `/api/rooms/${enc(roomId)}/typing`, { wait: 5 });
+export const setPresence = (value) => request('PUT', '/api/me/presence', { body: { state: value }, wait: WAIT });
+
+// Invitations: accepting answers the room I am now a member of
+export const invitations = () => get('/api/invitations').then((d) => d?.invitations || []);
+export const acceptInvitation = (id) => request('POST', `/api/invitations/${enc(id)}/accept`, { wait: WAIT }).then((r) => r.data);
+export const declineInvitation = (id) => request('POST', `/api/invitations/${enc(id)}/decline`, { wait: WAIT });
+
+// Blocks
+export const blocks = () => get('/api/blocks').then((d) => d?.blocks || []);
+export const block = (username) => request('PUT', `/api/blocks/${enc(username)}`, { wait: WAIT }).then((r) => r.data);
+export const unblock = (username) => request('DELETE', `/api/blocks/${enc(username)}`, { wait: WAIT });
 
 // Saved messages
 export const saved = () => get('/api/saved').then((d) => d?.saved || []);

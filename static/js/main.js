@@ -11,10 +11,16 @@ import { mountNotices } from './views/notices.js';
 import { mountConnection } from './views/connection.js';
 import { mountRouter } from './router.js';
 import { enterApp, leaveApp } from './session.js';
+import { mountPresence } from './presence.js';
+import { mountPresenceDots } from './views/presence-dot.js';
+import { mountInvitations } from './views/invitations.js';
 
 function mount() {
   mountNotices();
   mountConnection();
+  mountPresence();
+  mountPresenceDots();
+  mountInvitations();
   mountPanel();
   mountSidebar();
   mountChat();

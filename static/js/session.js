@@ -7,6 +7,7 @@ import { state, setMe, clearSession } from './store.js';
 import { startTransport, stopTransport } from './stream.js';
 import { resetOutbox } from './outbox.js';
 import { resetReadState, loadSaved } from './sync.js';
+import { resetPeople } from './people.js';
 import { showAuth, hideAuth } from './views/auth.js';
 import { closePanel } from './views/panel.js';
 import { applyRoute } from './router.js';
@@ -28,6 +29,7 @@ export function leaveApp(notice, kind = 'info') {
   closePanel({ restoreFocus: false });
   resetOutbox();
   resetReadState();
+  resetPeople();
   clearSession();
   if (location.hash) history.replaceState(null, '', location.pathname);
   showAuth(notice, kind);

@@ -4,7 +4,9 @@
 // reactions merged into them), saved messages, friends, settings and the connection
 // state. Mutations here are synchronous and do no I/O; they emit topics views listen to:
 // 'me', 'rooms', 'open', 'timeline' (roomId), 'saved', 'friends', 'connection',
-// 'settings', 'members' (roomId), 'notice' ({text, kind}).
+// 'settings', 'members' (roomId), 'notice' ({text, kind}). The state between people
+// lives beside it and emits through it: 'presence' (presence.js), 'typing' (typing.js),
+// 'blocks' and 'invitations' (safety.js), 'my-settings' (people.js).
 
 const listeners = new Map();
 

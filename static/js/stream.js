@@ -10,6 +10,7 @@ import * as api from './api.js';
 import { state, setConnection } from './store.js';
 import { applyEvent, resync, catchUp, refreshRooms, refreshRecent } from './sync.js';
 import { retryUnsent } from './outbox.js';
+import { PEOPLE_EVENTS } from './people.js';
 
 const EVENTS = [
   'message',
@@ -23,6 +24,7 @@ const EVENTS = [
   'profile',
   'result',
   'reset',
+  ...PEOPLE_EVENTS,
 ];
 const POLL_MS = 1000;
 const POLL_ROOMS_EVERY = 3; // ticks

@@ -1,7 +1,8 @@
 // sync.js: owns keeping the store in step with the server: loading the room list, a
 // room's latest page, older pages (`before`) and catch-up (`after`), the latest page again
 // for edits, deletions and reactions a poll or a reset would miss, read markers, a full
-// resync after `reset` or a fresh (not resumed) stream, and applying every live event.
+// resync after `reset` or a fresh (not resumed) stream (blocks and invitations too), and
+// applying every live event (those between people through people.js).
 
 import * as api from './api.js';
 import {
@@ -25,6 +26,9 @@ import {
   setFriends,
 } from './store.js';
 import { handleResult, retryUnsent } from './outbox.js';
+import { applyPeopleEvent } from './people.js';
+import { loadSafety } from './safety.js';
+import { noteMessage } from './typing.js';
 
 const PAGE = 50;
 const CATCH_UP_PAGE = 200;
@@ -42,6 +46,7 @@ export async function resync() {
   if (state.saved !== null) jobs.push(loadSaved().catch(() => {}));
   if (state.friends !== null) jobs.push(loadFriends().catch(() => {}));
   jobs.push(api.me().then(setMe).catch(() => {}));
+  jobs.push(loadSafety().catch((e) => console.warn('blocks and invitations not loaded', e.message)));
   await Promise.all(jobs);
   if (state.openRoomId && state.rooms.has(state.openRoomId)) await ensureTimeline(state.openRoomId);
   retryUnsent();
@@ -231,11 +236,12 @@ export function applyEvent(name, data) {
     case 'reset':
       return resync().catch((e) => notify(e.message, 'error'));
     default:
-      return undefined;
+      return applyPeopleEvent(name, data); // typing, presence, invitations, blocks, settings
   }
 }
 
 function onMessage(m) {
+  noteMessage(m); // its author stopped typing
   if (!state.rooms.has(m.room_id)) {
     // A room I was just added to: learn it from the list.
     refreshRooms().catch(() => {});

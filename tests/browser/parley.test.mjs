@@ -148,6 +148,15 @@ describe('Parley in the browser', { concurrency: 1 }, () => {
     assert.equal(await page.locator('#sidebar .me-status').textContent(), `@${JIWOO.username}`);
   });
 
+  it('puts each other on their friend lists, so rooms add them without an invitation', STEP, async () => {
+    // Since #14 adding someone who does not have me as a friend invites them instead
+    // (people.test.mjs covers invitations); these steps add members directly.
+    for (const [page, other] of [[alice.page, JIWOO], [jiwoo.page, ALICE]]) {
+      const res = await api(page, 'POST', '/api/friends', { username: other.username });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+    }
+  });
+
   it('logs out and logs back in', STEP, async () => {
     const { page } = alice;
     await openPanel(page, 'settings-btn');
@@ -899,17 +908,19 @@ describe('Parley in the browser', { concurrency: 1 }, () => {
     await roomItem(jiwoo.page, LOBBY).waitFor({ state: 'detached' });
   });
 
-  it('adds, lists and removes friends', STEP, async () => {
+  it('lists, removes and adds friends', STEP, async () => {
     const page = alice.page;
     await openPanel(page, 'friends-btn');
-    await page.getByLabel('Add a friend by nickname').fill(JIWOO.username);
-    await page.getByRole('button', { name: 'Add', exact: true }).click();
     const entry = page.locator(`#friend-list .person[data-username="${JIWOO.username}"]`);
-    await entry.waitFor();
+    await entry.waitFor(); // added at the start
     assert.match(await entry.textContent(), /지우 Jiwoo/);
     await page.getByRole('button', { name: `Remove ${JIWOO.displayName} from friends` }).click();
     await page.locator('#confirm').getByRole('button', { name: 'Remove friend' }).click();
     await entry.waitFor({ state: 'detached' });
+    await page.getByLabel('Add a friend by nickname').fill(JIWOO.username);
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await entry.waitFor();
+    assert.match(await entry.textContent(), /지우 Jiwoo/);
     await closePanel(page);
   });
 

@@ -4,7 +4,9 @@
 # Kafka and Postgres, started by `parley-stack serve` (tests/kit). Saves screenshots to
 # target/screenshots/.
 #
-#   tests/browser/run.sh                 all steps (node --test prints the summary)
+#   tests/browser/run.sh                 all steps of parley.test.mjs and people.test.mjs
+#                                        (#14: typing, presence, invitations, blocks);
+#                                        node --test prints the summary
 #   tests/browser/run.sh --test-name-pattern=polling    extra arguments go to node --test
 #
 # Needs the debug binaries (cargo build --bins) and DATABASE_URL plus
@@ -59,4 +61,5 @@ need_bins parley-stack worker gateway
 export PARLEY_ROOT=$ROOT CARGO_TARGET_DIR=$TARGET
 cd "$HERE"
 say "running the browser tests (screenshots: $TARGET/screenshots)"
-exec node --test "$@" parley.test.mjs
+# One file at a time: each starts its own stack (parley.test.mjs, then people.test.mjs).
+exec node --test --test-concurrency=1 "$@" parley.test.mjs people.test.mjs

@@ -100,8 +100,18 @@ impl Session {
         EventStream::open(&self.api, &self.token, last_event_id).await
     }
 
-    /// Creates a room (waiting) and returns its id.
-    pub async fn create_room(&self, name: &str, visibility: &str, members: &[&str]) -> String {
+    /// Adds `friend` to my friend list (waiting); already there is fine.
+    pub async fn befriend(&self, friend: &Session) {
+        let body = json!({"username": friend.user.username});
+        let (status, body) = self.write(Method::POST, "/api/friends", Some(body)).await;
+        assert!(status == 201 || status == 409, "befriend: {status} {body}");
+    }
+
+    /// Creates a room (waiting) with `members` in it, and returns its id. Each member
+    /// first puts me on their friend list, so that they join rather than being invited.
+    pub async fn create_room(&self, name: &str, visibility: &str, members: &[&Session]) -> String {
+        futures_util::future::join_all(members.iter().map(|m| m.befriend(self))).await;
+        let members: Vec<&str> = members.iter().map(|m| m.user.username.as_str()).collect();
         let (status, body) = self
             .write(
                 Method::POST,

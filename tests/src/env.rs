@@ -116,10 +116,63 @@ pub async fn spawn_env_with(
             eprintln!("worker failed: {e:#}");
         }
     });
+    let base_url = start_gateway(&database_url, &kafka, tweak, &shutdown).await?;
+    Ok(TestEnv {
+        base_url,
+        worker_metrics_url: format!("http://127.0.0.1:{worker_metrics_port}/metrics"),
+        database_url,
+        kafka,
+        shutdown,
+        fresh,
+    })
+}
+
+/// The second gateway of this test binary's shared system ([`test_env`]): same database
+/// and topics, its own streams; started on first use on a runtime of its own.
+pub fn second_gateway() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        let env = test_env();
+        let (db, kafka, shutdown) = (
+            env.database_url.clone(),
+            env.kafka.clone(),
+            env.shutdown.clone(),
+        );
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build();
+            let Ok(rt) = rt else {
+                let _ = tx.send(Err(anyhow::anyhow!("no runtime")));
+                return;
+            };
+            rt.block_on(async move {
+                let _ = tx.send(start_gateway(&db, &kafka, |_| {}, &shutdown).await);
+                shutdown.cancelled().await;
+            });
+        });
+        match rx.recv() {
+            Ok(Ok(url)) => url,
+            Ok(Err(e)) => panic!("could not start the second gateway: {e:#}"),
+            Err(e) => panic!("second gateway thread died: {e}"),
+        }
+    })
+}
+
+/// Starts a gateway on `database_url` and `kafka` (the tests' generous limits, then
+/// `tweak`) until `shutdown`; returns its base URL once it is ready.
+pub async fn start_gateway(
+    database_url: &str,
+    kafka: &KafkaArgs,
+    tweak: impl FnOnce(&mut GatewayConfig),
+    shutdown: &CancellationToken,
+) -> anyhow::Result<String> {
     let mut gateway = GatewayConfig::parse_from([
         "gateway",
         "--database-url",
-        &database_url,
+        database_url,
         "--kafka-bootstrap-servers",
         &kafka.kafka_bootstrap_servers,
     ]);
@@ -145,12 +198,5 @@ pub async fn spawn_env_with(
         }
     });
     parley_kit::wait_ready(&base_url, Duration::from_secs(30), &mut []).await?;
-    Ok(TestEnv {
-        base_url,
-        worker_metrics_url: format!("http://127.0.0.1:{worker_metrics_port}/metrics"),
-        database_url,
-        kafka,
-        shutdown,
-        fresh,
-    })
+    Ok(base_url)
 }

@@ -11,6 +11,6 @@ pub mod procs;
 pub mod sse;
 
 pub use client::{Api, Session};
-pub use env::{spawn_env, spawn_env_with, test_env, TestEnv};
+pub use env::{second_gateway, spawn_env, spawn_env_with, test_env, TestEnv};
 pub use parley_kit::{unique, Services};
 pub use sse::{EventStream, SseEvent};

@@ -139,9 +139,7 @@ async fn a_deleted_account_leaves_its_messages_authorless_and_frees_its_name() {
     let name = unique("quinn");
     let gone = api.signup(&name).await;
     let stays = api.signup(&unique("rosa")).await;
-    let room = stays
-        .create_room("memories", "private", &[name.as_str()])
-        .await;
+    let room = stays.create_room("memories", "private", &[&gone]).await;
     let (_, msg) = gone.send_message(&room, "remember me").await;
     stays
         .write(

@@ -162,11 +162,13 @@ async fn a_message_record_is_the_same_size_in_a_room_of_one_and_a_room_of_sixty(
 ) -> anyhow::Result<()> {
     let mut f = fixture().await?;
     let names: Vec<String> = (0..60).map(|i| unique(&format!("m{i}"))).collect();
+    let ids: Vec<UserId> = names.iter().map(|_| UserId::new()).collect();
     let registers: Vec<Input> = names
         .iter()
-        .map(|name| {
+        .zip(&ids)
+        .map(|(name, id)| {
             let register = Command::Register {
-                user_id: UserId::new(),
+                user_id: *id,
                 username: name.clone(),
                 username_key: name.to_lowercase(),
                 password_hash: "not-a-real-hash".into(),
@@ -176,6 +178,10 @@ async fn a_message_record_is_the_same_size_in_a_room_of_one_and_a_room_of_sixty(
         })
         .collect();
     apply_batch(&mut f.conn, &registers)?;
+    for id in &ids {
+        // They have the creator as a friend, so they join rather than being invited.
+        parley_db::friends::add(&mut f.conn, *id, f.user)?;
+    }
     let crowd = RoomId::new();
     let create = Command::CreateRoom {
         room_id: crowd,

@@ -35,11 +35,9 @@ impl World {
         let member = api.signup(&unique("member")).await;
         let outsider = api.signup(&unique("outsider")).await;
         let deleted = api.signup(&unique("deleted")).await;
-        let names = [
-            member.user.username.as_str(),
-            deleted.user.username.as_str(),
-        ];
-        let room = owner.create_room("matrix", "private", &names).await;
+        let room = owner
+            .create_room("matrix", "private", &[&member, &deleted])
+            .await;
         let (_, msg) = owner.send_message(&room, "hello matrix").await;
         let (status, _) = deleted.write(Method::DELETE, "/api/me", None).await;
         assert_eq!(status, 204);
@@ -231,6 +229,7 @@ async fn every_room_and_message_endpoint_checks_who_is_asking() {
 
     // Removing someone else: only the owner; deleting the room: only the owner.
     let victim = w.api.signup(&unique("victim")).await;
+    victim.befriend(&w.owner).await;
     w.owner
         .write(
             Method::POST,
@@ -351,11 +350,10 @@ async fn a_non_member_never_receives_a_rooms_events() {
     spy.next_named("ready", WAIT).await;
     let mut insider = member.events(None).await;
     insider.next_named("ready", WAIT).await;
-    let room = owner
-        .create_room("secret", "private", &[member.user.username.as_str()])
-        .await;
+    let room = owner.create_room("secret", "private", &[&member]).await;
     owner.send_message(&room, "classified").await;
     let late = api.signup(&unique("latecomer")).await;
+    late.befriend(&owner).await;
     owner
         .write(
             Method::POST,
@@ -394,6 +392,7 @@ async fn a_member_gets_a_rooms_messages_from_joining_until_leaving() {
     let api = Api::new(&test_env().base_url);
     let owner = api.signup(&unique("host")).await;
     let guest = api.signup(&unique("guest")).await;
+    guest.befriend(&owner).await;
     let mut stream = guest.events(None).await;
     stream.next_named("ready", WAIT).await;
     let room = owner.create_room("party", "private", &[]).await;

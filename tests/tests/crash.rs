@@ -82,10 +82,10 @@ async fn every_member_gets_every_message_once_in_order_across_two_gateways() {
     // 5 rooms of 8: user i is in rooms i%5 and (i+1)%5.
     let mut rooms = Vec::new();
     for r in 0..5 {
-        let names: Vec<&str> = (0..20)
+        let names: Vec<&Session> = (0..20)
             .filter(|i| i % 5 == r || (i + 1) % 5 == r)
             .filter(|i| *i != r)
-            .map(|i| users[i].user.username.as_str())
+            .map(|i| &users[i])
             .collect();
         rooms.push(
             users[r]
@@ -171,9 +171,7 @@ async fn a_stream_resumes_on_any_gateway_even_after_its_gateway_was_killed() {
         .unwrap_or_else(|e| panic!("{e:#}"));
     let alice = signup_on(&system, 1, "alice").await;
     let bob = signup_on(&system, 1, "bob").await;
-    let room = alice
-        .create_room("resume", "private", &[bob.user.username.as_str()])
-        .await;
+    let room = alice.create_room("resume", "private", &[&bob]).await;
     let stream = stream_on(&system, 0, &bob, None).await;
     for k in 1..=3 {
         alice.send_message(&room, &format!("r{k}")).await;
@@ -234,25 +232,11 @@ async fn killing_workers_repeatedly_loses_and_duplicates_nothing() {
         .await
         .unwrap_or_else(|e| panic!("{e:#}"));
     let users: Vec<Session> = join_all((0..10).map(|i| signup_on(&system, i % 2, "wk"))).await;
-    let names = |range: std::ops::Range<usize>| -> Vec<String> {
-        range.map(|i| users[i].user.username.clone()).collect()
-    };
+    let names = |range: std::ops::Range<usize>| -> Vec<&Session> { users[range].iter().collect() };
     let (a, b) = (names(1..5), names(6..10));
     let rooms = [
-        users[0]
-            .create_room(
-                "wk-a",
-                "private",
-                &a.iter().map(String::as_str).collect::<Vec<_>>(),
-            )
-            .await,
-        users[5]
-            .create_room(
-                "wk-b",
-                "private",
-                &b.iter().map(String::as_str).collect::<Vec<_>>(),
-            )
-            .await,
+        users[0].create_room("wk-a", "private", &a).await,
+        users[5].create_room("wk-b", "private", &b).await,
     ];
     let watchers = vec![
         stream_on(&system, 0, &users[1], None).await,
@@ -325,10 +309,7 @@ async fn edits_and_deletes_between_worker_kills_arrive_once_in_order() {
         .await
         .unwrap_or_else(|e| panic!("{e:#}"));
     let users: Vec<Session> = join_all((0..4).map(|i| signup_on(&system, i % 2, "ek"))).await;
-    let names: Vec<&str> = users[1..]
-        .iter()
-        .map(|u| u.user.username.as_str())
-        .collect();
+    let names: Vec<&Session> = users[1..].iter().collect();
     let room = users[0].create_room("ek", "private", &names).await;
     let watchers = vec![
         stream_on(&system, 0, &users[1], None).await,
@@ -539,11 +520,7 @@ async fn a_stalled_stream_is_closed_without_slowing_others_and_resumes() {
     let bob = signup_on(&system, 0, "bob").await;
     let carol = signup_on(&system, 0, "carol").await;
     let room = alice
-        .create_room(
-            "firehose",
-            "private",
-            &[bob.user.username.as_str(), carol.user.username.as_str()],
-        )
+        .create_room("firehose", "private", &[&bob, &carol])
         .await;
     // Bob's stream: a socket with a tiny receive buffer that is never read.
     let addr: std::net::SocketAddr = system
@@ -742,9 +719,7 @@ async fn a_postgres_outage_is_retried_without_committing_and_loses_nothing() {
         .unwrap_or_else(|e| panic!("{e:#}"));
     let alice = signup_on(&system, 0, "alice").await;
     let bob = signup_on(&system, 0, "bob").await;
-    let room = alice
-        .create_room("outage", "private", &[bob.user.username.as_str()])
-        .await;
+    let room = alice.create_room("outage", "private", &[&bob]).await;
     let stream = stream_on(&system, 0, &bob, None).await;
     alice.send_message(&room, "before").await;
 
@@ -813,9 +788,7 @@ async fn a_kafka_outage_fails_writes_quickly_and_streams_catch_up() {
         .unwrap_or_else(|e| panic!("{e:#}"));
     let alice = signup_on(&system, 0, "alice").await;
     let bob = signup_on(&system, 0, "bob").await;
-    let room = alice
-        .create_room("kafka", "private", &[bob.user.username.as_str()])
-        .await;
+    let room = alice.create_room("kafka", "private", &[&bob]).await;
     let mut stream = stream_on(&system, 0, &bob, None).await;
     alice.send_message(&room, "before").await;
 
@@ -884,9 +857,7 @@ async fn killing_the_leader_broker_loses_nothing_acknowledged() {
         .unwrap_or_else(|e| panic!("{e:#}"));
     let alice = signup_on(&system, 0, "alice").await;
     let bob = signup_on(&system, 1, "bob").await;
-    let room = alice
-        .create_room("brokers", "private", &[bob.user.username.as_str()])
-        .await;
+    let room = alice.create_room("brokers", "private", &[&bob]).await;
     let stream = stream_on(&system, 1, &bob, None).await;
     let probe: BaseConsumer = rdkafka::ClientConfig::new()
         .set("bootstrap.servers", &system.services.kafka)
@@ -956,9 +927,7 @@ async fn sigterm_drains_gateways_and_workers() {
         .unwrap_or_else(|e| panic!("{e:#}"));
     let alice = signup_on(&system, 1, "alice").await;
     let bob = signup_on(&system, 1, "bob").await;
-    let room = alice
-        .create_room("drain", "private", &[bob.user.username.as_str()])
-        .await;
+    let room = alice.create_room("drain", "private", &[&bob]).await;
     let mut on_zero = stream_on(&system, 0, &bob, None).await;
     alice.send_message(&room, "one").await;
     let first = on_zero

@@ -120,9 +120,7 @@ mod over_http {
             api.signup(&unique("ed_a")).await,
             api.signup(&unique("ed_b")).await,
         );
-        let room = alice
-            .create_room("edits", "private", &[&bob.user.username])
-            .await;
+        let room = alice.create_room("edits", "private", &[&bob]).await;
         let mut bob_stream = bob.events(None).await;
         assert!(bob_stream.next_named("ready", WAIT).await.is_some());
         let (_, sent) = alice.send_message(&room, "teh typo").await;
@@ -203,9 +201,7 @@ mod seen_by {
             api.signup(&b).await,
             api.signup(&c).await,
         );
-        let room = alice
-            .create_room("seen", "private", &[b.as_str(), c.as_str()])
-            .await;
+        let room = alice.create_room("seen", "private", &[&bob, &carol]).await;
         let (_, m) = alice.send_message(&room, "did you see this?").await;
         let seen = format!(
             "/api/rooms/{room}/messages/{}/seen",
@@ -276,9 +272,7 @@ mod mute {
             api.signup(&unique("ma")).await,
             api.signup(&unique("mb")).await,
         );
-        let room = alice
-            .create_room("loud", "private", &[&bob.user.username])
-            .await;
+        let room = alice.create_room("loud", "private", &[&bob]).await;
         let mut bob_stream = bob.events(None).await;
         assert!(bob_stream
             .next_named("ready", Duration::from_secs(15))

@@ -30,9 +30,7 @@ async fn a_message_reaches_the_other_members_stream_with_seq_1() {
         ))
     );
 
-    let room = alice
-        .create_room("lunch", "private", &[bob.user.username.as_str()])
-        .await;
+    let room = alice.create_room("lunch", "private", &[&bob]).await;
     let created = bob_stream.next_named("room", WAIT).await.map(|e| e.json());
     assert_eq!(
         created.as_ref().map(|c| c["change"].clone()),
@@ -257,9 +255,7 @@ async fn a_stream_resumes_from_last_event_id_without_gaps_or_repeats() {
     let api = api();
     let a = api.signup(&unique("judy")).await;
     let b = api.signup(&unique("ken")).await;
-    let room = a
-        .create_room("resume", "private", &[b.user.username.as_str()])
-        .await;
+    let room = a.create_room("resume", "private", &[&b]).await;
     let mut stream = b.events(None).await;
     stream.next_named("ready", WAIT).await;
     a.send_message(&room, "one").await;

@@ -18,9 +18,7 @@ async fn pair(tag: &str) -> (Api, Session, Session, String) {
     let api = Api::new(&test_env().base_url);
     let alice = api.signup(&unique(&format!("{tag}_a"))).await;
     let bob = api.signup(&unique(&format!("{tag}_b"))).await;
-    let room = alice
-        .create_room(tag, "private", &[&bob.user.username])
-        .await;
+    let room = alice.create_room(tag, "private", &[&bob]).await;
     (api, alice, bob, room)
 }
 
@@ -259,9 +257,7 @@ async fn mentions_name_members_and_are_counted_until_read_even_when_muted() {
     let korean = format!("김{}", &unique("m")[..6]);
     let bob = api.signup(&korean).await;
     let outsider = api.signup(&unique("men_x")).await;
-    let room = alice
-        .create_room("mentions", "private", &[&bob.user.username])
-        .await;
+    let room = alice.create_room("mentions", "private", &[&bob]).await;
     let rooms_path = format!("/api/rooms/{room}/settings");
     assert_eq!(
         bob.write(Method::PUT, &rooms_path, Some(json!({"muted": true})))

@@ -102,9 +102,7 @@ async fn read_markers_move_forward_only_and_follow_to_other_devices() {
     let reader_name = unique("reader");
     let writer = api.signup(&unique("writer")).await;
     let reader = api.signup(&reader_name).await;
-    let room = writer
-        .create_room("unread", "private", &[reader_name.as_str()])
-        .await;
+    let room = writer.create_room("unread", "private", &[&reader]).await;
     for k in 1..=5 {
         writer.send_message(&room, &format!("u{k}")).await;
     }
@@ -239,9 +237,7 @@ async fn the_owner_leaving_hands_the_room_to_the_longest_standing_member() {
     let owner = api.signup(&unique("founder")).await;
     let heir_name = unique("heir");
     let heir = api.signup(&heir_name).await;
-    let room = owner
-        .create_room("succession", "public", &[heir_name.as_str()])
-        .await;
+    let room = owner.create_room("succession", "public", &[&heir]).await;
     let mut stream = heir.events(None).await;
     stream.next_named("ready", WAIT).await;
     let (status, _) = owner

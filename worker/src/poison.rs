@@ -45,6 +45,7 @@ pub fn poison(input: &Input, reason: &serde_json::Error) -> (Output, Option<Outp
             request_id: Some(p.request_id),
             audience: vec![actor],
             room: None,
+            author: None,
             event: Event::Result(Reply::new(p.request_id, outcome)),
         };
         let payload = serde_json::to_vec(&env).ok()?;

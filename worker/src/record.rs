@@ -104,6 +104,7 @@ fn finish(env: &CommandEnvelope, applied: Applied) -> Vec<EventEnvelope> {
                 request_id: Some(request_id),
                 audience: vec![to],
                 room: None,
+                author: None,
                 event: result,
             },
         );

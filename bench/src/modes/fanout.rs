@@ -68,7 +68,7 @@ pub async fn run(args: Args) -> anyhow::Result<Report> {
     progress(format!("run {}: creating {n} users", clock.tag));
     let sessions = setup::users(&apis, &clock.tag, n, conc).await?;
     progress("creating the room");
-    let others: Vec<String> = sessions[1..].iter().map(|s| s.username.clone()).collect();
+    let others: Vec<&Session> = sessions[1..].iter().collect();
     let id = setup::room(
         &sessions[0],
         &format!("{} fanout", clock.tag),

@@ -76,10 +76,7 @@ pub async fn run(args: Args) -> anyhow::Result<Report> {
     let ids: Vec<String> = stream::iter(0..r)
         .map(|room| {
             let owner = &sessions[room * m];
-            let members: Vec<String> = sessions[room * m + 1..(room + 1) * m]
-                .iter()
-                .map(|s| s.username.clone())
-                .collect();
+            let members: Vec<&Session> = sessions[room * m + 1..(room + 1) * m].iter().collect();
             let name = format!("{} room {room}", clock.tag);
             let conc = args.common.setup_concurrency;
             async move { setup::room(owner, &name, &members, conc).await }

@@ -86,10 +86,7 @@ pub async fn run(args: Args) -> anyhow::Result<Report> {
     progress(format!("creating {r} rooms"));
     let rooms: Vec<String> = stream::iter(0..r)
         .map(|room| {
-            let members: Vec<String> = (room..n)
-                .step_by(r)
-                .map(|s| senders[s].username.clone())
-                .collect();
+            let members: Vec<&Session> = (room..n).step_by(r).map(|s| &senders[s]).collect();
             let (owner, name) = (&observers[room], format!("{} room {room}", clock.tag));
             async move { setup::room(owner, &name, &members, conc).await }
         })

@@ -12,7 +12,10 @@
 use super::registry::{Registry, StreamCaps};
 use super::replay::{Admit, Audience, Replay, Routed, Start};
 use super::rooms::Rooms;
+use super::social::{Seed, Social};
 use crate::metrics::Metrics;
+use crate::presence::local::Local;
+use crate::presence::Table;
 use actix_web_lab::sse;
 use bytestring::ByteString;
 use parley_schema::event::RawEventEnvelope;
@@ -26,6 +29,11 @@ struct Inner {
     replay: Replay,
     registry: Registry,
     rooms: Rooms,
+    social: Social,
+    /// This gateway's users' presence, first-hand.
+    local: Local,
+    /// Every gateway's users' presence, as announced.
+    presence: Table,
 }
 
 pub struct Hub {
@@ -66,6 +74,9 @@ impl Hub {
                 replay: Replay::new(partitions, replay_cap),
                 registry: Registry::default(),
                 rooms: Rooms::default(),
+                social: Social::default(),
+                local: Local::default(),
+                presence: Table::default(),
             }),
             stream_cap: stream_cap.max(1),
             metrics,
@@ -90,12 +101,13 @@ impl Hub {
         self.lock().replay.partitions()
     }
 
-    /// Where consumption starts (before any event is routed), and every room's members
-    /// as Postgres has them (`(room, member)` pairs).
-    pub fn start_at(&self, offsets: &[i64], members: Vec<(RoomId, UserId)>) {
+    /// Where consumption starts (before any event is routed), every room's members as
+    /// Postgres has them (`(room, member)` pairs), and who may see whom.
+    pub fn start_at(&self, offsets: &[i64], members: Vec<(RoomId, UserId)>, social: Seed) {
         let mut inner = self.lock();
         inner.replay.start_at(offsets);
         inner.rooms.seed(members);
+        inner.social.seed(social);
     }
 
     pub fn set_caught_up(&self) {
@@ -136,10 +148,14 @@ impl Hub {
             }
         }
         let members = inner.rooms.follow(&env);
+        let moved = inner.social.follow(&env);
         let name = env.event.event;
         if name.is_internal() {
             let session = closed_session(&env);
             inner.registry.close_session(&env.audience, session);
+            for user in &env.audience {
+                inner.local.touched(*user, None);
+            }
             return;
         }
         let routed = Arc::new(Routed {
@@ -151,13 +167,23 @@ impl Hub {
             },
             data: ByteString::from(env.event.data.get().to_owned()),
             id: ByteString::from(inner.replay.cursor().encode()),
+            author: env.author,
         });
-        let delivery = inner.registry.deliver(&routed);
+        let Inner {
+            registry, social, ..
+        } = &mut *inner;
+        let flagged = |reader| routed.author.is_some_and(|a| social.blocks(reader, a));
+        let delivery = registry.deliver(&routed, flagged);
         self.metrics
             .streams_closed_slow
             .inc_by(delivery.closed_slow);
         self.metrics.events_delivered.inc_by(delivery.delivered);
         inner.replay.keep(partition, routed);
+        if !moved.users.is_empty() {
+            // Someone joined or left a room, or a friendship, block or setting changed:
+            // who sees whose presence moved.
+            signals::retell(&mut inner, &moved.users);
+        }
     }
 
     /// Registers a stream for `user`, replaying what it missed after `cursor`.
@@ -167,24 +193,44 @@ impl Hub {
         session: SessionId,
         cursor: Option<&str>,
     ) -> Result<Attached, Refused> {
+        self.attach_as(user, "", session, cursor)
+    }
+
+    /// [`Hub::attach`], knowing the user's name (for presence announcements).
+    pub fn attach_as(
+        &self,
+        user: UserId,
+        name: &str,
+        session: SessionId,
+        cursor: Option<&str>,
+    ) -> Result<Attached, Refused> {
         let mut inner = self.lock();
+        let inner = &mut *inner;
         if inner.registry.is_closed() {
             return Err(Refused::Closed);
         }
+        let social = &inner.social;
         let start = inner
             .replay
-            .start(cursor, user)
+            .start(cursor, user, |author| social.blocks(user, author))
             .map_err(|_| Refused::Ahead)?;
         let (slot, rx) = (inner.registry)
             .open(user, session, self.stream_cap)
             .ok_or(Refused::Closed)?;
+        inner.local.touched(user, Some(name));
         self.metrics.streams_open.inc();
         Ok(Attached { slot, rx, start })
     }
 
     /// Forgets a stream whose client went away.
     pub fn detach(&self, user: UserId, slot: u64) {
-        self.lock().registry.detach(user, slot);
+        let mut inner = self.lock();
+        if let Some(session) = inner.registry.detach(user, slot) {
+            if !inner.registry.sessions(user).contains(&session) {
+                inner.local.session_closed(session);
+            }
+        }
+        inner.local.touched(user, None);
         self.metrics.streams_open.dec();
     }
 
@@ -204,6 +250,8 @@ pub(crate) fn closed_session(env: &RawEventEnvelope) -> Option<SessionId> {
     let target: Option<Target> = serde_json::from_str(env.event.data.get()).ok();
     target.and_then(|t| t.session_id)
 }
+
+pub mod signals;
 
 #[cfg(test)]
 mod room_tests;

@@ -10,6 +10,7 @@ pub mod registry;
 pub mod replay;
 pub mod rooms;
 pub mod router;
+pub mod social;
 pub mod stream;
 
 pub use hub::Hub;

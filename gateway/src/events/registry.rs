@@ -112,17 +112,26 @@ impl Registry {
         self.closed
     }
 
-    /// Forgets the stream `slot` of `user`.
-    pub fn detach(&mut self, user: UserId, slot: u64) {
+    /// Forgets the stream `slot` of `user`; returns its session if it was still open.
+    pub fn detach(&mut self, user: UserId, slot: u64) -> Option<SessionId> {
+        let session = self
+            .streams
+            .get(&user)?
+            .iter()
+            .find(|s| s.id == slot)?
+            .session;
         self.retain(user, |s| s.id != slot);
+        Some(session)
     }
 
-    /// Queues `routed` on every stream of its audience.
-    pub fn deliver(&mut self, routed: &Routed) -> Delivery {
+    /// Queues `routed` on every stream of its audience; `flagged` says who reads it as
+    /// `from_blocked`.
+    pub fn deliver(&mut self, routed: &Routed, flagged: impl Fn(UserId) -> bool) -> Delivery {
         let mut done = Delivery::default();
         for user in routed.audience.iter() {
+            let flag = flagged(*user);
             self.retain(*user, |slot| {
-                match slot.tx.try_send(routed.to_sse(routed.id.clone())) {
+                match slot.tx.try_send(routed.to_sse_for(routed.id.clone(), flag)) {
                     Ok(()) => {
                         done.delivered += 1;
                         true
@@ -137,6 +146,33 @@ impl Registry {
             });
         }
         done
+    }
+
+    /// Whether `user` has a stream open here.
+    pub fn has(&self, user: UserId) -> bool {
+        self.streams.contains_key(&user)
+    }
+
+    /// The users with a stream open here.
+    pub fn users(&self) -> impl Iterator<Item = &UserId> + '_ {
+        self.streams.keys()
+    }
+
+    /// The sessions of `user`'s open streams.
+    pub fn sessions(&self, user: UserId) -> Vec<SessionId> {
+        let slots = self.streams.get(&user).into_iter().flatten();
+        slots.map(|s| s.session).collect()
+    }
+
+    /// Offers an ephemeral event (no id, never replayed) to `user`'s streams: a full
+    /// stream misses it rather than being closed for it. Returns the streams it reached.
+    pub fn offer(&self, user: UserId, name: &'static str, data: &bytestring::ByteString) -> u64 {
+        let slots = self.streams.get(&user).into_iter().flatten();
+        let sent = slots.filter(|slot| {
+            let event = sse::Data::new(data.clone()).event(name).into();
+            slot.tx.try_send(event).is_ok()
+        });
+        sent.count() as u64
     }
 
     /// Ends the streams of `users`: those of `session` only, or all of them when `None`.

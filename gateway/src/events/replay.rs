@@ -51,15 +51,21 @@ pub struct Routed {
     pub data: ByteString,
     /// The cursor after this event, from this gateway's point of view.
     pub id: ByteString,
+    /// A message's author, for the `from_blocked` flag.
+    pub author: Option<UserId>,
 }
 
 impl Routed {
-    /// The SSE event, with `id` as its cursor.
-    pub fn to_sse(&self, id: ByteString) -> sse::Event {
-        sse::Data::new(self.data.clone())
-            .event(self.name.as_str())
-            .id(id)
-            .into()
+    /// The SSE event for a reader, with `id` as its cursor; `from_blocked` when they block
+    /// its author.
+    pub fn to_sse_for(&self, id: ByteString, from_blocked: bool) -> sse::Event {
+        let data = match self.data.strip_prefix('{') {
+            Some(rest) if from_blocked => {
+                ByteString::from(format!("{{\"from_blocked\":true,{rest}"))
+            }
+            _ => self.data.clone(),
+        };
+        sse::Data::new(data).event(self.name.as_str()).id(id).into()
     }
 }
 
@@ -173,29 +179,36 @@ impl Replay {
         }
     }
 
-    /// Where a stream of `user` that asked for `cursor` starts.
-    pub fn start(&self, cursor: Option<&str>, user: UserId) -> Result<Start, Ahead> {
+    /// Where a stream of `user` that asked for `cursor` starts; `blocks` says whose
+    /// messages it reads as `from_blocked`.
+    pub fn start(
+        &self,
+        cursor: Option<&str>,
+        user: UserId,
+        blocks: impl Fn(UserId) -> bool,
+    ) -> Result<Start, Ahead> {
         let Some(raw) = cursor else {
             return Ok(Start::Fresh);
         };
         Ok(match Cursor::decode(raw, self.pos.len()) {
             Some(c) if c.0.iter().zip(&self.pos).any(|(c, p)| c > p) => return Err(Ahead),
             Some(c) if c.0.iter().zip(&self.floor).all(|(c, f)| c >= f) => {
-                Start::Replay(self.after(&c, user))
+                Start::Replay(self.after(&c, user, blocks))
             }
             _ => Start::Reset(ByteString::from(self.cursor().encode())),
         })
     }
 
     /// The events after `c` that `user` may see, with per-stream ids that only move forward.
-    fn after(&self, c: &Cursor, user: UserId) -> Vec<sse::Event> {
+    fn after(&self, c: &Cursor, user: UserId, blocks: impl Fn(UserId) -> bool) -> Vec<sse::Event> {
         let mut working = c.clone();
         let mut out = Vec::new();
         for (p, buf) in self.buffer.iter().enumerate() {
             for ev in buf.iter().filter(|e| e.offset >= c.0[p]) {
                 working.0[p] = ev.offset + 1;
                 if ev.audience.contains(&user) {
-                    out.push(ev.to_sse(ByteString::from(working.encode())));
+                    let flag = ev.author.is_some_and(&blocks);
+                    out.push(ev.to_sse_for(ByteString::from(working.encode()), flag));
                 }
             }
             working.0[p] = self.pos[p];

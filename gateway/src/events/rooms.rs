@@ -18,6 +18,8 @@ pub type Members = Arc<HashSet<UserId>>;
 #[derive(Default)]
 pub struct Rooms {
     members: HashMap<RoomId, Members>,
+    /// The other way round: each user's rooms (for presence audiences).
+    of_user: HashMap<UserId, HashSet<RoomId>>,
 }
 
 /// The fields of a `member` event's data that move membership.
@@ -45,10 +47,22 @@ impl Rooms {
     /// Starts from `(room, member)` pairs (every membership, read from Postgres).
     pub fn seed(&mut self, pairs: impl IntoIterator<Item = (RoomId, UserId)>) {
         let mut sets: HashMap<RoomId, HashSet<UserId>> = HashMap::new();
+        self.of_user.clear();
         for (room, user) in pairs {
             sets.entry(room).or_default().insert(user);
+            self.of_user.entry(user).or_default().insert(room);
         }
         self.members = sets.into_iter().map(|(r, s)| (r, Arc::new(s))).collect();
+    }
+
+    /// Whether `user` is a member of `room`.
+    pub fn is_member(&self, room: RoomId, user: UserId) -> bool {
+        self.members.get(&room).is_some_and(|m| m.contains(&user))
+    }
+
+    /// The rooms of `user`.
+    pub fn rooms_of(&self, user: UserId) -> impl Iterator<Item = RoomId> + '_ {
+        self.of_user.get(&user).into_iter().flatten().copied()
     }
 
     /// The members of `room` now (none for a room this gateway does not know).
@@ -71,13 +85,22 @@ impl Rooms {
                     change: RoomChange::Created,
                     room,
                 }) => {
-                    let set = env.audience.iter().copied().collect();
+                    let set: HashSet<UserId> = env.audience.iter().copied().collect();
+                    for user in &set {
+                        self.of_user.entry(*user).or_default().insert(room.id);
+                    }
                     self.members.insert(room.id, Arc::new(set));
                 }
                 Ok(RoomData {
                     change: RoomChange::Deleted,
                     room,
-                }) => return self.members.remove(&room.id),
+                }) => {
+                    let gone = self.members.remove(&room.id);
+                    for user in gone.iter().flat_map(|m| m.iter()) {
+                        self.leave(user, room.id);
+                    }
+                    return gone;
+                }
                 _ => {}
             },
             _ => {}
@@ -88,9 +111,24 @@ impl Rooms {
     fn member(&mut self, room: RoomId, user: UserId, change: MemberChange) {
         let set = Arc::make_mut(self.members.entry(room).or_default());
         match change {
-            MemberChange::Joined => set.insert(user),
-            MemberChange::Left | MemberChange::Removed => set.remove(&user),
+            MemberChange::Joined => {
+                set.insert(user);
+                self.of_user.entry(user).or_default().insert(room);
+            }
+            MemberChange::Left | MemberChange::Removed => {
+                set.remove(&user);
+                self.leave(&user, room);
+            }
         };
+    }
+
+    fn leave(&mut self, user: &UserId, room: RoomId) {
+        if let Some(rooms) = self.of_user.get_mut(user) {
+            rooms.remove(&room);
+            if rooms.is_empty() {
+                self.of_user.remove(user);
+            }
+        }
     }
 }
 
@@ -160,6 +198,9 @@ mod tests {
             "the deletion reaches the members"
         );
         assert!(rooms.members(b).is_empty());
+        assert_eq!(rooms.rooms_of(bob).collect::<Vec<_>>(), vec![a]);
+        assert!(rooms.rooms_of(ann).next().is_none(), "left a, b deleted");
+        assert!(rooms.is_member(a, cyd) && !rooms.is_member(a, ann));
         assert!(
             rooms.members(RoomId::new()).is_empty(),
             "unknown room: nobody"

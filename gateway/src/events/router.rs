@@ -97,15 +97,20 @@ impl Router {
             .context("assigning events partitions")?;
         // On a fresh database the worker may not have run the migrations yet (seen in the
         // crash suite): ask again for 30 s.
-        let members = (|| -> anyhow::Result<_> {
+        let (members, social) = (|| -> anyhow::Result<_> {
             let mut conn = state.db.get().context("connecting to Postgres")?;
-            Ok(parley_db::members::all(&mut conn)?)
+            let social = super::social::Seed {
+                friendships: parley_db::friends::all(&mut conn)?,
+                blocks: parley_db::blocks::all(&mut conn)?,
+                hidden: parley_db::settings::presence_hidden(&mut conn)?,
+            };
+            Ok((parley_db::members::all(&mut conn)?, social))
         })
         .retry(std::iter::repeat_n(Duration::from_millis(500), 60))
         .notify(|e, _| tracing::warn!(error = %format!("{e:#}"), "rooms' members: retrying"))
         .call()
-        .context("reading every room's members")?;
-        hub.start_at(&starts, members);
+        .context("reading every room's members, friendships and blocks")?;
+        hub.start_at(&starts, members, social);
         if behind.is_empty() {
             hub.set_caught_up();
         }

@@ -135,13 +135,13 @@ const ATTACH_WAIT: Duration = Duration::from_secs(5);
 /// Attaches to the hub, waiting for it to catch up at start-up or when the cursor came
 /// from a gateway that is a little further along: woken by the hub's progress, not polled.
 async fn attach(hub: &Hub, auth: &AuthUser, cursor: Option<&str>) -> Result<Attached, ApiError> {
-    let (user, session) = (auth.user_id, auth.session_id);
+    let (user, session, name) = (auth.user_id, auth.session_id, &auth.user.username);
     let servable = async {
         loop {
             // Taken before the check, so progress made in between still wakes us.
             let progress = hub.progress();
             if hub.is_caught_up() {
-                match hub.attach(user, session, cursor) {
+                match hub.attach_as(user, name, session, cursor) {
                     Err(Refused::Ahead) => {}
                     done => return done,
                 }
@@ -152,7 +152,7 @@ async fn attach(hub: &Hub, auth: &AuthUser, cursor: Option<&str>) -> Result<Atta
     let attached = match tokio::time::timeout(ATTACH_WAIT, servable).await {
         Ok(attached) => attached,
         // Still not servable: a stream that asked to resume gets `reset` (empty cursor).
-        Err(_) => hub.attach(user, session, cursor.map(|_| "")),
+        Err(_) => hub.attach_as(user, name, session, cursor.map(|_| "")),
     };
     attached.map_err(|refused| {
         let message = match refused {

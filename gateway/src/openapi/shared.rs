@@ -72,9 +72,11 @@ const NOT_A_UUID: &str = "`not_found`: the id in the path is not a UUID.";
 
 /// The authenticated writes that no limit applies to (`dispatch::limit`): ending a session
 /// must always work.
-pub(crate) const UNLIMITED_WRITES: [(&str, &str); 2] = [
+pub(crate) const UNLIMITED_WRITES: [(&str, &str); 3] = [
     ("delete", "/api/sessions/current"),
     ("delete", "/api/sessions/{session_id}"),
+    // Past its rate, typing is dropped silently (204).
+    ("post", "/api/rooms/{room_id}/typing"),
 ];
 
 /// What every operation that takes a session can answer besides its own outcomes.

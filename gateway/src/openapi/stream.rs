@@ -13,7 +13,7 @@ use utoipa::openapi::{OpenApi, Ref, RefOr};
 use utoipa::{Modify, PartialSchema, ToSchema};
 
 /// Every event a stream sends: its `event:` name and the schema of its `data`.
-pub(crate) const EVENTS: [(&str, &str); 13] = [
+pub(crate) const EVENTS: [(&str, &str); 18] = [
     ("ready", "ReadyEvent"),
     ("message", "Message"),
     ("message_updated", "Message"),
@@ -24,6 +24,11 @@ pub(crate) const EVENTS: [(&str, &str); 13] = [
     ("room_settings", "RoomSettings"),
     ("friend", "FriendEvent"),
     ("profile", "User"),
+    ("settings", "Settings"),
+    ("invitation", "InvitationEvent"),
+    ("block", "BlockEvent"),
+    ("typing", "TypingEvent"),
+    ("presence", "PresenceEvent"),
     ("result", "ResultEvent"),
     ("reset", "ResetEvent"),
     ("stream_closed", "StreamClosedEvent"),

@@ -29,9 +29,11 @@ pub async fn list(auth: AuthUser, state: web::Data<AppState>) -> Result<HttpResp
     let user = auth.user_id;
     let rows =
         blocking::with_conn(&state.db, move |c| Ok(parley_db::friends::list(c, user)?)).await?;
-    Ok(HttpResponse::Ok().json(FriendList {
-        friends: rows.iter().map(parley_db::views::user).collect(),
-    }))
+    let mut friends: Vec<User> = rows.iter().map(parley_db::views::user).collect();
+    for friend in &mut friends {
+        friend.presence = Some(state.hub.presence_for(user, friend.id));
+    }
+    Ok(HttpResponse::Ok().json(FriendList { friends }))
 }
 
 /// `POST /api/friends`.

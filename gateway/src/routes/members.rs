@@ -8,8 +8,8 @@ use crate::state::AppState;
 use actix_web::{web, HttpRequest};
 use parley_schema::command::Command;
 use parley_schema::error::ErrorResponse;
-use parley_schema::model::Room;
 use parley_schema::requests::UsernameRequest;
+use parley_schema::social::MemberAdded;
 use parley_schema::validate::Username;
 use parley_schema::RoomId;
 use uuid::Uuid;
@@ -22,15 +22,18 @@ use uuid::Uuid;
     tag = "rooms",
     summary = "Join a room, or add someone",
     description = "With my own username: join a public room. With someone else's: add them; \
-                   any member may add others, to a public or a private room (a private room \
-                   is joined by invitation only). The room's members get a `member` event \
-                   (`joined`) and a `room` event (`updated`).",
+                   any member may add others. To a private room, only people who have me as \
+                   a friend are added; anyone else gets an invitation (an `invitation` \
+                   event), and joins by accepting it. The room's members get a `member` \
+                   event (`joined`) and a `room` event (`updated`). Someone who blocks me \
+                   answers as an unknown user.",
     params(("room_id" = Uuid, Path, description = "The room's id."), PreferWait),
     request_body = UsernameRequest,
     responses(
         Queued, Authenticated, TooLarge,
         (status = 201, description = "With `Prefer: wait`: the room, with its new \
-            `member_count`.", body = Room),
+            `member_count`; or, when they were invited instead, the `Invitation`.",
+            body = MemberAdded),
         (status = 400, description = "`invalid_json`; `validation_failed` (field \
             `username`).", body = ErrorResponse),
         (status = 403, description = "`forbidden`: joining a private room myself; \

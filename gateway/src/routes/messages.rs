@@ -128,12 +128,17 @@ pub async fn send(
         .map(ClientId::parse)
         .transpose()?
         .map(ClientId::into_inner);
+    let room_id = RoomId(path.into_inner());
     let command = Command::SendMessage {
-        room_id: RoomId(path.into_inner()),
+        room_id,
         message_id: MessageId::new(),
         body: text,
         client_id,
         reply_to: body.reply_to,
     };
-    dispatch::submit(&state, &auth, command, Wait::preferred(&req)).await
+    let sent = dispatch::submit(&state, &auth, command, Wait::preferred(&req)).await;
+    if sent.is_ok() {
+        super::signals::stop_typing(&state, &auth, room_id);
+    }
+    sent
 }

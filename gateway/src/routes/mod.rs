@@ -5,12 +5,14 @@
 //! OpenAPI document (`crate::openapi`). A new route therefore needs its
 //! `#[utoipa::path]` annotation and an entry in `ApiDoc` before the tests pass.
 
+pub(crate) mod blocks;
 mod common;
 pub(crate) mod devices;
 pub(crate) mod edits;
 pub(crate) mod fallback;
 pub(crate) mod friends;
 pub(crate) mod health;
+pub(crate) mod invitations;
 pub(crate) mod members;
 pub(crate) mod messages;
 pub(crate) mod metrics;
@@ -20,6 +22,7 @@ pub(crate) mod receipts;
 pub(crate) mod rooms;
 pub(crate) mod saved;
 pub(crate) mod sessions;
+pub(crate) mod signals;
 pub(crate) mod users;
 
 use crate::events::stream;
@@ -67,6 +70,7 @@ route_table! {
         put "/me/password" => devices::change_password,
         get "/me/settings" => receipts::get,
         put "/me/settings" => receipts::update,
+        put "/me/presence" => signals::presence,
         post "/sessions" => sessions::login,
         delete "/sessions/current" => sessions::logout,
         get "/sessions" => devices::list,
@@ -75,6 +79,12 @@ route_table! {
         get "/friends" => friends::list,
         post "/friends" => friends::add,
         delete "/friends/{username}" => friends::remove,
+        get "/blocks" => blocks::list,
+        put "/blocks/{username}" => blocks::block,
+        delete "/blocks/{username}" => blocks::unblock,
+        get "/invitations" => invitations::list,
+        post "/invitations/{invitation_id}/accept" => invitations::accept,
+        post "/invitations/{invitation_id}/decline" => invitations::decline,
         get "/rooms" => rooms::list,
         post "/rooms" => rooms::create,
         get "/rooms/{room_id}" => rooms::detail,
@@ -90,6 +100,7 @@ route_table! {
         get "/rooms/{room_id}/messages/{message_id}/seen" => receipts::seen,
         put "/rooms/{room_id}/read" => reads::mark_read,
         put "/rooms/{room_id}/settings" => reads::room_settings,
+        post "/rooms/{room_id}/typing" => signals::typing,
         get "/saved" => saved::list,
         put "/saved/{message_id}" => saved::save,
         delete "/saved/{message_id}" => saved::unsave,

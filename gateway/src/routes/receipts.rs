@@ -69,13 +69,9 @@ pub async fn seen(
 )]
 pub async fn get(auth: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let user = auth.user_id;
-    let share_read_receipts = blocking::with_conn(&state.db, move |c| {
-        Ok(parley_db::settings::share_read_receipts(c, user)?)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(Settings {
-        share_read_receipts,
-    }))
+    let settings: Settings =
+        blocking::with_conn(&state.db, move |c| Ok(parley_db::settings::get(c, user)?)).await?;
+    Ok(HttpResponse::Ok().json(settings))
 }
 
 /// `PUT /api/me/settings`.
@@ -86,7 +82,9 @@ pub async fn get(auth: AuthUser, state: web::Data<AppState>) -> Result<HttpRespo
     tag = "accounts",
     summary = "Change my settings",
     description = "Changes the settings given; the others stay. `share_read_receipts: false` \
-                   keeps me out of every message's \"seen by\" list.",
+                   keeps me out of every message's \"seen by\" list; \
+                   `share_presence: false` shows me offline to everyone. My streams get a \
+                   `settings` event.",
     params(PreferWait),
     request_body = UpdateSettingsRequest,
     responses(
@@ -103,6 +101,7 @@ pub async fn update(
 ) -> Result<Sent, ApiError> {
     let command = Command::UpdateSettings {
         share_read_receipts: body.share_read_receipts,
+        share_presence: body.share_presence,
     };
     dispatch::submit(&state, &auth, command, Wait::preferred(&req)).await
 }

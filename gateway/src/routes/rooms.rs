@@ -188,5 +188,9 @@ pub async fn detail(
         })
     })
     .await?;
+    let mut detail = detail;
+    for member in &mut detail.members {
+        member.presence = Some(state.hub.presence_for(auth.user_id, member.id));
+    }
     Ok(HttpResponse::Ok().json(detail))
 }

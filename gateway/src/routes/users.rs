@@ -113,14 +113,16 @@ pub async fn me(auth: AuthUser) -> HttpResponse {
     )
 )]
 pub async fn profile(
-    _auth: AuthUser,
+    auth: AuthUser,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let user = user_by_key(&state, username_key(&path.into_inner()))
         .await?
         .ok_or_else(|| ApiError::not_found("user"))?;
-    Ok(HttpResponse::Ok().json(parley_db::views::user(&user)))
+    let mut user = parley_db::views::user(&user);
+    user.presence = Some(state.hub.presence_for(auth.user_id, user.id));
+    Ok(HttpResponse::Ok().json(user))
 }
 
 /// `PATCH /api/me`: display name and/or status message.

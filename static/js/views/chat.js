@@ -1,10 +1,11 @@
 // views/chat.js: owns the conversation view: the room header, the message list (history
 // with scroll-back, live messages, day separators, the "New" divider, grouping by author,
 // own messages on the right, pending and failed bubbles with retry, tombstones, the
-// "(edited)" mark, and where each message's menu, quote, reactions and editor go; "Seen
-// by" under my latest message), the composer (Enter sends, Shift+Enter breaks the line,
-// IME-safe for Korean input, Up arrow edits my last message, Escape drops the reply) and
-// read marking while the newest messages are on screen.
+// "(edited)" mark, messages from people I block collapsed, and where each message's menu,
+// quote, reactions and editor go; "Seen by" under my latest message; an author's name
+// opens their profile), the typing line, the composer (Enter sends, Shift+Enter breaks the
+// line, IME-safe for Korean input, Up arrow edits my last message, Escape drops the reply;
+// typing tells the others) and read marking while the newest messages are on screen.
 
 import { $, h, replace, setText } from '../dom.js';
 import { icon } from '../icons.js';
@@ -21,6 +22,10 @@ import { mountReplyBar, startReply, cancelReply, takeReply, replyQuote } from '.
 import { attachMentions, appendBody, mountMentions, membersVersion } from './mentions.js';
 import { editor, editingId, startEdit, lastOwnMessage, onEditEnd } from './message-edit.js';
 import { mountSeen, seenBy, seenText } from './seen.js';
+import { noteComposing, composed } from '../typing.js';
+import { typingLine } from './typing-line.js';
+import { isCollapsed, collapsedBody } from './blocked.js';
+import { openProfile } from './profile.js';
 
 const MAX_BODY = 4000;
 const GROUP_GAP_MS = 5 * 60 * 1000;
@@ -81,7 +86,7 @@ export function mountChat() {
       connectionIndicator('conn-compact'),
       els.info,
     ),
-    h('div', { class: 'chat-body' }, els.scroller, els.jump),
+    h('div', { class: 'chat-body' }, els.scroller, els.jump, typingLine()),
     els.form,
   );
   replace(root, els.empty, els.room);
@@ -91,6 +96,7 @@ export function mountChat() {
     autosize();
     updateCounter();
     if (state.openRoomId) drafts.set(state.openRoomId, els.input.value);
+    noteComposing(state.openRoomId, els.input.value);
   });
   els.scroller.addEventListener('scroll', onScroll, { passive: true });
   document.addEventListener('visibilitychange', () => {
@@ -244,6 +250,7 @@ function signature(e) {
     m.mentions?.length ? membersVersion() : '',
     !p && editingId(m.room_id) === m.id ? 'e' : '',
     !p && canDelete(m) ? 'x' : '',
+    !p && isCollapsed(m) ? 'b' : '',
   ].join('|');
 }
 
@@ -345,6 +352,7 @@ function build(e) {
   const status = pending ? pending.status : 'sent';
   const deleted = Boolean(m.deleted);
   const editing = !pending && !deleted && editingId(m.room_id) === m.id;
+  const collapsed = !pending && isCollapsed(m); // from someone I block
   const cls = [
     'msg',
     own ? 'own' : 'other',
@@ -352,6 +360,7 @@ function build(e) {
     status !== 'sent' && status,
     deleted && 'deleted',
     editing && 'editing',
+    collapsed && 'collapsed',
     !pending && !own && mentionsMe(m) && 'mentions-me',
     !pending && pickerFor() === m.id && 'menu-open',
   ];
@@ -364,11 +373,16 @@ function build(e) {
 
   const col = h('div', { class: 'msg-col' });
   if (!own && !cont) {
-    col.append(h('div', { class: 'msg-author' }, h('span', { class: 'msg-author-name', text: displayName(author) })));
+    const name = author
+      ? h('button', { class: 'msg-author-name', type: 'button', title: 'View profile', text: displayName(author), on: { click: () => openProfile(author) } })
+      : h('span', { class: 'msg-author-name', text: displayName(author) });
+    col.append(h('div', { class: 'msg-author' }, name));
   }
   let body;
   if (deleted) {
     body = h('p', { class: 'msg-body msg-deleted' }, icon('trash'), h('span', { text: 'Message deleted' }));
+  } else if (collapsed) {
+    body = collapsedBody(m);
   } else if (editing) {
     body = editor(m);
   } else {
@@ -388,18 +402,18 @@ function build(e) {
     'div',
     { class: 'msg-bubble' },
     h('span', { class: 'sr-only', text: `${own ? 'You' : displayName(author)}: ` }),
-    m.reply_to && !deleted ? replyQuote(m.reply_to) : null,
+    m.reply_to && !deleted && !collapsed ? replyQuote(m.reply_to) : null,
     body,
     editing ? null : stamp,
   );
   const row = h('div', { class: 'msg-row' }, bubble);
-  if (!pending && !deleted && !editing) {
+  if (!pending && !deleted && !editing && !collapsed) {
     row.append(messageMenu(m, { reply: startReply, edit: startEdit }));
     // On touch screens a tap or a long press on the bubble shows its menu (no hover).
     touchMenu(li, bubble);
   }
   col.append(row);
-  const chips = pending ? null : reactionChips(m);
+  const chips = pending || collapsed ? null : reactionChips(m);
   if (chips) col.append(chips);
   if (pending && status === 'failed') {
     col.append(
@@ -480,6 +494,7 @@ function onSubmit(e) {
     return;
   }
   send(roomId, body, takeReply(roomId));
+  composed(roomId);
   els.input.value = '';
   drafts.delete(roomId);
   autosize();

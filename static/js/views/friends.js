@@ -1,5 +1,6 @@
 // views/friends.js: owns the friends panel: add a friend by nickname, the list (name,
-// nickname, status message), and removing a friend. Follows `friend` events live.
+// nickname, status message, presence dot; a friend opens their profile), and removing a
+// friend. Follows `friend` and `presence` events live.
 
 import { h, replace } from '../dom.js';
 import { icon } from '../icons.js';
@@ -10,6 +11,8 @@ import { avatar } from './avatar.js';
 import { openPanel } from './panel.js';
 import { nicknameForm } from './nickname-form.js';
 import { confirmAction } from './notices.js';
+import { withPresence } from './presence-dot.js';
+import { openProfile } from './profile.js';
 
 export function openFriends() {
   openPanel({
@@ -47,12 +50,16 @@ function renderFriends(list) {
       h(
         'li',
         { class: 'person', dataset: { username: u.username } },
-        avatar(u, 'md'),
         h(
-          'div',
-          { class: 'person-text' },
-          h('span', { class: 'person-name', text: displayName(u) }),
-          h('span', { class: 'person-sub', text: u.status_message ? `@${u.username} · ${u.status_message}` : `@${u.username}` }),
+          'button',
+          { class: 'person-open', type: 'button', title: 'View profile', on: { click: () => openProfile(u) } },
+          withPresence(avatar(u, 'md'), u),
+          h(
+            'span',
+            { class: 'person-text' },
+            h('span', { class: 'person-name', text: displayName(u) }),
+            h('span', { class: 'person-sub', text: u.status_message ? `@${u.username} · ${u.status_message}` : `@${u.username}` }),
+          ),
         ),
         h('button', { class: 'icon-btn', type: 'button', 'aria-label': `Remove ${displayName(u)} from friends`, title: 'Remove friend', on: { click: () => onRemove(u) } }, icon('userMinus')),
       ),

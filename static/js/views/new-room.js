@@ -1,5 +1,6 @@
 // views/new-room.js: owns the new-room form: name, public or private, and the people to
-// invite (nicknames separated by commas or spaces). The new room opens when created.
+// invite (nicknames separated by commas or spaces; those who do not have me as a friend
+// get an invitation instead). The new room opens when created.
 
 import { h, replace, busy } from '../dom.js';
 import { icon } from '../icons.js';
@@ -59,7 +60,10 @@ export function openNewRoom() {
           const room = await busy(form, () => createRoom(roomName, visibility, invited));
           closePanel({ restoreFocus: false });
           if (room) location.hash = `#/room/${room.id}`;
-          notify(room ? `Created “${roomName}”` : `Creating “${roomName}”…`, 'success');
+          // People who do not have me as a friend are invited rather than added.
+          const waiting = room ? Math.max(0, invited.length + 1 - (room.member_count ?? invited.length + 1)) : 0;
+          const note = waiting ? `; ${waiting === 1 ? '1 person is' : `${waiting} people are`} invited and join when they accept` : '';
+          notify(room ? `Created “${roomName}”${note}` : `Creating “${roomName}”…`, 'success');
         } catch (err) {
           error.textContent = err.code === 'not_found' && err.message !== 'This server does not support that yet' ? `${err.message}. Check the nicknames to invite` : err.message;
         }

@@ -5,7 +5,7 @@
 import { h, busy } from '../dom.js';
 import { icon } from '../icons.js';
 
-// { id, label, button, check(name) -> error text or null, act(name) -> Promise, done(name) }
+// { id, label, button, check(name) -> error text or null, act(name) -> Promise, done(name, what act gave) }
 export function nicknameForm({ id, label, button, check = () => null, act, done }) {
   const input = h('input', { id, name: 'username', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', required: true });
   const error = h('p', { class: 'form-error', role: 'alert' });
@@ -31,9 +31,9 @@ export function nicknameForm({ id, label, button, check = () => null, act, done 
       return;
     }
     try {
-      await busy(form, () => act(name));
+      const result = await busy(form, () => act(name));
       input.value = '';
-      done(name);
+      done(name, result);
     } catch (err) {
       error.textContent = err.code === 'not_found' && err.message !== 'This server does not support that yet' ? `No one is called “${name}”` : err.message;
     }

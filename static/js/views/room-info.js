@@ -1,6 +1,7 @@
 // views/room-info.js: owns the room details panel: muting the room (for me), members
-// (with the owner marked), inviting by nickname, removing members (owner only), leaving,
-// and deleting the room (owner only, after a confirmation).
+// (with the owner marked and their presence dots; a member opens their profile), inviting
+// by nickname (added, or invited when they do not have me as a friend), removing members
+// (owner only), leaving, and deleting the room (owner only, after a confirmation).
 
 import { h, replace } from '../dom.js';
 import { icon } from '../icons.js';
@@ -11,6 +12,8 @@ import { avatar, roomAvatar } from './avatar.js';
 import { openPanel, closePanel } from './panel.js';
 import { nicknameForm } from './nickname-form.js';
 import { confirmAction } from './notices.js';
+import { withPresence } from './presence-dot.js';
+import { openProfile } from './profile.js';
 
 export function openRoomInfo(roomId) {
   const room = state.rooms.get(roomId);
@@ -102,8 +105,8 @@ function buildInvite(roomId, reload) {
     label: 'Invite by nickname',
     button: 'Invite',
     act: (name) => invite(roomId, name),
-    done: (name) => {
-      notify(`Invited ${name}`, 'success');
+    done: (name, how) => {
+      notify(how === 'invited' ? `Invited ${name}: they join when they accept` : `Added ${name} to the room`, 'success');
       reload();
     },
   });
@@ -120,12 +123,16 @@ function renderMembers(list, count, detail) {
       h(
         'li',
         { class: 'person', dataset: { username: u.username } },
-        avatar(u, 'md'),
         h(
-          'div',
-          { class: 'person-text' },
-          h('span', { class: 'person-name' }, displayName(u), u.id === state.me?.id ? h('span', { class: 'tag', text: 'you' }) : null, u.id === ownerId ? h('span', { class: 'tag owner', text: 'owner' }) : null),
-          h('span', { class: 'person-sub', text: u.status_message || `@${u.username}` }),
+          'button',
+          { class: 'person-open', type: 'button', title: 'View profile', on: { click: () => openProfile(u) } },
+          u.id === state.me?.id ? avatar(u, 'md') : withPresence(avatar(u, 'md'), u),
+          h(
+            'span',
+            { class: 'person-text' },
+            h('span', { class: 'person-name' }, displayName(u), u.id === state.me?.id ? h('span', { class: 'tag', text: 'you' }) : null, u.id === ownerId ? h('span', { class: 'tag owner', text: 'owner' }) : null),
+            h('span', { class: 'person-sub', text: u.status_message || `@${u.username}` }),
+          ),
         ),
         iOwn && u.id !== state.me?.id
           ? h('button', { class: 'icon-btn', type: 'button', 'aria-label': `Remove ${displayName(u)} from the room`, title: 'Remove from room', on: { click: () => onRemove(detail, u) } }, icon('userMinus'))

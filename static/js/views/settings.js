@@ -1,17 +1,19 @@
 // views/settings.js: owns the profile and settings panel: display name and status
-// message, sharing read receipts ("Seen by"), the live-update transport (SSE or polling
-// every second), logging out, and deleting the account after a confirmation.
+// message, the privacy switches (views/privacy.js: read receipts, online status), the
+// live-update transport (SSE or polling every second), logging out, and deleting the
+// account after a confirmation.
 
 import { h, replace, busy } from '../dom.js';
 import { icon } from '../icons.js';
 import { state, on, notify, setSettings } from '../store.js';
-import { updateProfile, signOut, deleteAccount, mySettings, updateMySettings } from '../actions.js';
+import { updateProfile, signOut, deleteAccount } from '../actions.js';
 import { restartTransport } from '../stream.js';
 import { leaveApp } from '../session.js';
 import { displayName } from '../format.js';
 import { avatar } from './avatar.js';
 import { openPanel } from './panel.js';
 import { confirmAction } from './notices.js';
+import { privacySection } from './privacy.js';
 
 export function openSettings() {
   openPanel({
@@ -25,8 +27,13 @@ export function openSettings() {
         replace(card, avatar(me, 'lg'), h('div', {}, h('p', { class: 'profile-name', text: displayName(me) }), h('p', { class: 'muted', text: `@${me.username}` })));
       };
       paintCard();
-      replace(body, card, profileForm(), privacySection(), transportForm(), accountSection());
-      return on('me', paintCard);
+      const privacy = privacySection();
+      replace(body, card, profileForm(), privacy.el, transportForm(), accountSection());
+      const off = on('me', paintCard);
+      return () => {
+        off();
+        privacy.cleanup();
+      };
     },
   });
 }
@@ -63,47 +70,6 @@ function profileForm() {
     }
   });
   return form;
-}
-
-/** The `share_read_receipts` switch, loaded from the server when the panel opens. */
-function privacySection() {
-  const box = h('input', { type: 'checkbox', id: 'share-read-receipts', role: 'switch', disabled: true });
-  mySettings()
-    .then((s) => {
-      box.checked = s?.share_read_receipts !== false;
-      box.disabled = false;
-    })
-    .catch((e) => notify(`Could not load your settings: ${e.message}`, 'error'));
-  box.addEventListener('change', async () => {
-    const share = box.checked;
-    box.disabled = true;
-    try {
-      const s = await updateMySettings({ share_read_receipts: share });
-      box.checked = s?.share_read_receipts ?? share;
-      notify(share ? 'Others can see when you have read their messages' : 'Your read receipts are hidden', 'success');
-    } catch (e) {
-      box.checked = !share;
-      notify(`Could not change the setting: ${e.message}`, 'error');
-    } finally {
-      box.disabled = false;
-    }
-  });
-  return h(
-    'div',
-    { class: 'stack-form' },
-    h('h3', { class: 'section-title', text: 'Privacy' }),
-    h(
-      'label',
-      { class: 'switch-row', for: 'share-read-receipts' },
-      h(
-        'span',
-        { class: 'choice-text' },
-        h('span', { class: 'choice-label', text: 'Share read receipts' }),
-        h('span', { class: 'choice-hint', text: 'Show your name in “Seen by” under other people’s messages. When off, you are left out of those lists.' }),
-      ),
-      box,
-    ),
-  );
 }
 
 function transportForm() {

@@ -1,8 +1,9 @@
 // views/sidebar.js: owns the left column: brand and connection indicator, the "New room"
 // and "Discover" buttons, the room list (name, last message, time, unread badge, a
-// mention badge "@" / "@2", a muted icon and no unread badge for a muted room; kept in
-// place and reordered by activity as events arrive) and the account bar with the saved
-// messages, friends and settings buttons.
+// mention badge "@" / "@2", a muted icon and no unread badge for a muted room; for a
+// room of two, the other member's presence dot; "… is typing…" in place of the preview;
+// kept in place and reordered by activity as events arrive), the invitations banner, and
+// the account bar with the invitations, saved messages, friends and settings buttons.
 
 import { $, h, setText, replace } from '../dom.js';
 import { icon } from '../icons.js';
@@ -15,6 +16,12 @@ import { openFriends } from './friends.js';
 import { openSettings } from './settings.js';
 import { openDiscover } from './discover.js';
 import { openNewRoom } from './new-room.js';
+import { roomPeer } from '../presence.js';
+import { typingIn } from '../typing.js';
+import { presenceDot } from './presence-dot.js';
+import { typingText } from './typing-line.js';
+import { invitationsButton, invitationsBanner } from './invitations.js';
+import { isCollapsed, BLOCKED_TEXT } from './blocked.js';
 
 const items = new Map(); // room id -> <li>
 let list;
@@ -46,12 +53,13 @@ export function mountSidebar() {
       h('button', { class: 'btn primary', type: 'button', id: 'new-room-btn', on: { click: openNewRoom } }, icon('plus'), 'New room'),
       h('button', { class: 'btn', type: 'button', id: 'discover-btn', on: { click: openDiscover } }, icon('compass'), 'Discover'),
     ),
-    h('nav', { class: 'room-nav', 'aria-label': 'Rooms' }, list, empty),
+    h('nav', { class: 'room-nav', 'aria-label': 'Rooms' }, invitationsBanner(), list, empty),
     h(
       'footer',
       { class: 'me-bar' },
       meBox,
       h('div', { class: 'me-actions' },
+        invitationsButton(),
         h('button', { class: 'icon-btn', type: 'button', id: 'saved-btn', 'aria-label': 'Saved messages', title: 'Saved messages', on: { click: openSaved } }, icon('bookmark')),
         h('button', { class: 'icon-btn', type: 'button', id: 'friends-btn', 'aria-label': 'Friends', title: 'Friends', on: { click: openFriends } }, icon('users')),
         h('button', { class: 'icon-btn', type: 'button', id: 'settings-btn', 'aria-label': 'Profile and settings', title: 'Profile and settings', on: { click: openSettings } }, icon('sliders')),
@@ -61,6 +69,7 @@ export function mountSidebar() {
 
   on('rooms', renderRooms);
   on('open', renderRooms);
+  on('typing', (roomId) => state.rooms.has(roomId) && renderRooms());
   on('me', renderMe);
   renderRooms();
   renderMe();
@@ -144,10 +153,11 @@ function createItem(room) {
 function updateItem(li, room) {
   const p = li.parts;
   const current = state.openRoomId === room.id;
-  if (p.avatarHue !== room.id || p.avatarName !== room.name) {
-    replace(p.avatar, roomAvatar(room));
-    p.avatarHue = room.id;
-    p.avatarName = room.name;
+  const peer = roomPeer(room); // a room of two: the other member's dot
+  const avatarKey = `${room.id} ${room.name} ${peer?.id || ''}`;
+  if (p.avatarKey !== avatarKey) {
+    replace(p.avatar, roomAvatar(room), peer ? presenceDot(peer.id) : null);
+    p.avatarKey = avatarKey;
   }
   setText(p.name, room.name);
   p.lock.classList.toggle('is-hidden', room.visibility !== 'private');
@@ -157,11 +167,15 @@ function updateItem(li, room) {
     p.time.dateTime = m.created_at;
     p.time.title = fullTime(m.created_at);
     const who = m.author?.id === state.me?.id ? 'You' : displayName(m.author);
-    setText(p.preview, m.deleted ? `${who}: message deleted` : `${who}: ${preview(m.body, 60)}`);
+    if (m.deleted) setText(p.preview, `${who}: message deleted`);
+    else setText(p.preview, isCollapsed(m) ? BLOCKED_TEXT : `${who}: ${preview(m.body, 60)}`);
   } else {
     setText(p.time, '');
     setText(p.preview, room.visibility === 'private' ? 'Private room · no messages yet' : 'No messages yet');
   }
+  const typing = typingText(typingIn(room.id));
+  p.preview.classList.toggle('typing', Boolean(typing));
+  if (typing) setText(p.preview, typing);
   const muted = Boolean(room.muted);
   const unread = current || muted ? 0 : room.unread_count || 0;
   const mentions = current ? 0 : room.mention_count || 0;

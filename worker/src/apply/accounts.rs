@@ -115,16 +115,14 @@ pub fn update_settings(
     rid: RequestId,
     actor: UserId,
     share_read_receipts: Option<bool>,
+    share_presence: Option<bool>,
 ) -> ApplyResult {
     active(conn, actor)?;
-    if let Some(on) = share_read_receipts {
-        parley_db::settings::set_share_read_receipts(conn, actor, on)?;
-    }
-    let settings = parley_schema::model::Settings {
-        share_read_receipts: parley_db::settings::share_read_receipts(conn, actor)?,
-    };
-    Ok(Applied::new(
-        rid,
-        Outcome::Updated(Resource::Settings(settings)),
-    ))
+    parley_db::settings::update(conn, actor, share_read_receipts, share_presence)?;
+    let settings = parley_db::settings::get(conn, actor)?;
+    // My other devices, and every gateway (which follows `share_presence`), hear of it.
+    Ok(
+        Applied::new(rid, Outcome::Updated(Resource::Settings(settings.clone())))
+            .emit(vec![actor], Event::Settings(settings)),
+    )
 }

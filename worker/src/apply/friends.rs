@@ -8,6 +8,13 @@ use parley_schema::{ErrorBody, ErrorCode, Outcome, RequestId, Resource, UserId};
 
 pub fn add(conn: &mut PgConnection, rid: RequestId, actor: UserId, username: &str) -> ApplyResult {
     let friend = named_user(conn, username)?;
+    if parley_db::blocks::blocks(conn, friend.id, actor)? {
+        // They block me: the answer of an unknown name.
+        return Err(reject(
+            ErrorCode::NotFound,
+            format!("no user named {username:?}"),
+        ));
+    }
     if friend.id == actor {
         // The gateway refuses it first; this holds for commands published before that.
         return Err(super::ApplyError::Rejected(ErrorBody::new(

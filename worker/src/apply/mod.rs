@@ -6,8 +6,10 @@
 //! a single send is a batch of one.
 
 mod accounts;
+mod blocks;
 mod edits;
 mod friends;
+mod invitations;
 mod messages;
 mod rooms;
 pub mod sends;
@@ -48,6 +50,7 @@ impl Applied {
                 request_id: Some(self.request_id),
                 audience,
                 room: None,
+                author: author_of(&event),
                 event,
             });
         }
@@ -62,9 +65,19 @@ impl Applied {
             request_id: Some(self.request_id),
             audience: Vec::new(),
             room: Some(room),
+            author: author_of(&event),
             event,
         });
         self
+    }
+}
+
+/// A message event's author, named in its envelope so that gateways can flag it for
+/// readers who block them without decoding the message.
+pub(crate) fn author_of(event: &Event) -> Option<UserId> {
+    match event {
+        Event::Message(m) | Event::MessageUpdated(m) => m.author.as_ref().map(|a| a.id),
+        _ => None,
     }
 }
 
@@ -94,6 +107,19 @@ pub fn result_audience(env: &CommandEnvelope) -> Option<UserId> {
     match (&env.command, env.actor) {
         (Command::Register { user_id, .. }, _) => Some(*user_id),
         (_, actor) => actor,
+    }
+}
+
+/// Blocks and invitations.
+fn between_people(
+    conn: &mut PgConnection,
+    rid: RequestId,
+    actor: UserId,
+    command: &Command,
+) -> ApplyResult {
+    match command {
+        Command::Block { .. } | Command::Unblock { .. } => blocks::apply(conn, rid, actor, command),
+        _ => invitations::apply(conn, rid, actor, command),
     }
 }
 
@@ -131,9 +157,14 @@ pub fn apply(conn: &mut PgConnection, env: &CommandEnvelope) -> ApplyResult {
         Command::DeleteAccount => accounts::delete_account(conn, rid, actor()?),
         Command::UpdateSettings {
             share_read_receipts,
-        } => accounts::update_settings(conn, rid, actor()?, *share_read_receipts),
+            share_presence,
+        } => accounts::update_settings(conn, rid, actor()?, *share_read_receipts, *share_presence),
         Command::AddFriend { username } => friends::add(conn, rid, actor()?, username),
         Command::RemoveFriend { username } => friends::remove(conn, rid, actor()?, username),
+        Command::Block { .. }
+        | Command::Unblock { .. }
+        | Command::AcceptInvitation { .. }
+        | Command::DeclineInvitation { .. } => between_people(conn, rid, actor()?, &env.command),
         Command::AddMember { room_id, username } => {
             rooms::add_member(conn, rid, actor()?, *room_id, username)
         }

@@ -1,10 +1,10 @@
 //! Rooms: create (with members), join and add, leave and remove, delete.
 
-use super::{named_user, reject, Applied, ApplyError, ApplyResult};
+use super::{invitations, named_user, reject, Applied, ApplyError, ApplyResult};
 use chrono::Utc;
 use diesel::prelude::*;
 use parley_db::rows::RoomRow;
-use parley_db::{members, rooms, users, views};
+use parley_db::{blocks, friends, members, rooms, users, views};
 use parley_schema::event::{Event, MemberChange, MemberEvent, RoomChange, RoomEvent};
 use parley_schema::model::{Room, Visibility};
 use parley_schema::validate::username_key;
@@ -21,7 +21,16 @@ pub fn create(
 ) -> ApplyResult {
     let keys: Vec<String> = member_names.iter().map(|n| username_key(n)).collect();
     let found = users::find_by_keys(conn, &keys)?;
-    let is_found = |key: &String| found.iter().any(|u| u.username_key.as_ref() == Some(key));
+    let mut blocking = Vec::new();
+    for user in &found {
+        if blocks::blocks(conn, user.id, actor)? {
+            blocking.extend(user.username_key.clone());
+        }
+    }
+    // Someone who blocks me gets the answer of an unknown name.
+    let is_found = |key: &String| {
+        found.iter().any(|u| u.username_key.as_ref() == Some(key)) && !blocking.contains(key)
+    };
     if let Some((missing, _)) = member_names.iter().zip(&keys).find(|(_, k)| !is_found(k)) {
         return Err(reject(
             ErrorCode::NotFound,
@@ -38,21 +47,29 @@ pub fn create(
     };
     rooms::insert(conn, &row)?;
     members::add(conn, room_id, actor)?;
-    for user in &found {
-        members::add(conn, room_id, user.id)?;
+    // Those who have me as a friend join; the others are invited.
+    let mut invited = Vec::new();
+    for user in found.iter().filter(|u| u.id != actor) {
+        if friends::has(conn, user.id, actor)? {
+            members::add(conn, room_id, user.id)?;
+        } else {
+            invited.push(user);
+        }
     }
     let count = rooms::member_count(conn, room_id)?;
     let room = views::room(&row, count);
     let audience = members::member_ids(conn, room_id)?;
-    Ok(
-        Applied::new(rid, Outcome::Created(Resource::Room(room.clone()))).emit(
-            audience,
-            Event::Room(RoomEvent {
-                change: RoomChange::Created,
-                room,
-            }),
-        ),
-    )
+    let mut applied = Applied::new(rid, Outcome::Created(Resource::Room(room.clone()))).emit(
+        audience,
+        Event::Room(RoomEvent {
+            change: RoomChange::Created,
+            room,
+        }),
+    );
+    for user in invited {
+        applied = invitations::invite(conn, applied, &row, actor, user)?.0;
+    }
+    Ok(applied)
 }
 
 fn locked_room(conn: &mut PgConnection, room_id: RoomId) -> Result<RoomRow, ApplyError> {
@@ -78,7 +95,7 @@ fn owner_only(
     Err(reject(code, message))
 }
 
-fn room_view(conn: &mut PgConnection, row: &RoomRow) -> QueryResult<Room> {
+pub(super) fn room_view(conn: &mut PgConnection, row: &RoomRow) -> QueryResult<Room> {
     let count = rooms::member_count(conn, row.id)?;
     Ok(views::room(row, count))
 }
@@ -104,11 +121,26 @@ pub fn add_member(
                 "a private room is joined by invitation only",
             ));
         }
+    } else if blocks::blocks(conn, user.id, actor)? {
+        // They block me: the answer of an unknown name.
+        return Err(reject(
+            ErrorCode::NotFound,
+            format!("no user named {username:?}"),
+        ));
     } else if !actor_is_member {
         return Err(reject(
             ErrorCode::NotAMember,
             "you are not a member of this room",
         ));
+    } else if room.visibility != "public"
+        && !members::is_member(conn, room.id, user.id)?
+        && !friends::has(conn, user.id, actor)?
+    {
+        // A private room takes someone who does not call me a friend only if they accept.
+        let applied = Applied::new(rid, Outcome::Done);
+        let (applied, invitation) = invitations::invite(conn, applied, &room, actor, &user)?;
+        let outcome = Outcome::Created(Resource::Invitation(invitation));
+        return Ok(Applied { outcome, ..applied });
     }
     if !members::add(conn, room.id, user.id)? {
         return Err(reject(
@@ -116,6 +148,7 @@ pub fn add_member(
             format!("{username:?} is already a member"),
         ));
     }
+    parley_db::invitations::delete_for(conn, room.id, user.id)?;
     let view = room_view(conn, &room)?;
     let joined = MemberEvent {
         change: MemberChange::Joined,
@@ -197,7 +230,7 @@ pub fn announce_departure(
 
 /// A `member` event and the room as it is after it, for everyone in the room now: both
 /// name the room, and gateways apply the change to the members they keep for it.
-fn member_and_room(applied: Applied, event: MemberEvent, room: Room) -> Applied {
+pub(super) fn member_and_room(applied: Applied, event: MemberEvent, room: Room) -> Applied {
     let id = event.room_id;
     let updated = RoomEvent {
         change: RoomChange::Updated,

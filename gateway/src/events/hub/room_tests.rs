@@ -33,7 +33,7 @@ fn deleted(id: &str, room: RoomId) -> RawEventEnvelope {
 fn a_room_message_reaches_the_members_as_of_that_message_and_nobody_else() {
     let hub = hub(10, 10);
     let (room, ann, bob, eve) = (RoomId::new(), UserId::new(), UserId::new(), UserId::new());
-    hub.start_at(&[0], vec![(room, ann)]);
+    hub.start_at(&[0], vec![(room, ann)], Default::default());
     hub.set_caught_up();
     let (mut a, mut b, mut e) = (
         attach(&hub, ann, None),

@@ -22,7 +22,15 @@ pub(super) struct Loaded {
     /// The messages the sends reply to, that exist.
     pub replied: HashMap<MessageId, Message>,
     /// The members of the batch's rooms that a send's `@nickname` names, by its key.
-    pub mentionable: HashMap<(RoomId, String), UserId>,
+    pub mentionable: HashMap<(RoomId, String), Mentioned>,
+}
+
+/// A member a message may mention, and the senders they block (whose mentions of them
+/// do not count).
+#[derive(Debug, Default)]
+pub struct Mentioned {
+    pub user: UserId,
+    pub blocks: Vec<UserId>,
 }
 
 impl Loaded {
@@ -85,21 +93,27 @@ fn load_replied(
 fn load_mentionable(
     conn: &mut PgConnection,
     sends: &[&CommandEnvelope],
-) -> QueryResult<HashMap<(RoomId, String), UserId>> {
-    let mut rooms = Vec::new();
-    let mut keys = Vec::new();
+) -> QueryResult<HashMap<(RoomId, String), Mentioned>> {
+    let (mut rooms, mut keys, mut senders) = (Vec::new(), Vec::new(), Vec::new());
     for env in sends {
         if let Command::SendMessage { room_id, body, .. } = &env.command {
             let named = mentioned_keys(body);
             if !named.is_empty() {
                 rooms.push(*room_id);
                 keys.extend(named);
+                senders.extend(env.actor);
             }
         }
     }
-    Ok(sends::mentionable(conn, &rooms, &keys)?
+    Ok(sends::mentionable(conn, &rooms, &keys, &senders)?
         .into_iter()
-        .map(|m| ((m.room_id, m.key), m.user_id))
+        .map(|m| {
+            let mentioned = Mentioned {
+                user: m.user_id,
+                blocks: m.blocks,
+            };
+            ((m.room_id, m.key), mentioned)
+        })
         .collect())
 }
 

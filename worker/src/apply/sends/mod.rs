@@ -104,8 +104,9 @@ fn plan(sends: &[&CommandEnvelope], loaded: &Loaded, now: DateTime<Utc>) -> Vec<
                 edited_at: None,
                 deleted: false,
                 reply_to: quoted.flatten().map(|q| Box::new(preview(q))),
-                mentions: mentions(loaded, *room_id, body),
+                mentions: mentions(loaded, *room_id, body, actor),
                 reactions: Vec::new(),
+                from_blocked: false,
             })
         }
     };
@@ -120,13 +121,14 @@ fn refuse(code: ErrorCode, message: &str) -> Plan {
     Plan::Refuse(ErrorBody::new(code, message))
 }
 
-/// The members of `room` that `body` names as `@nickname`, each once.
-fn mentions(loaded: &Loaded, room: RoomId, body: &str) -> Vec<UserId> {
+/// The members of `room` that `body` names as `@nickname`, each once, but those who
+/// block `author`.
+fn mentions(loaded: &Loaded, room: RoomId, body: &str, author: UserId) -> Vec<UserId> {
     let mut found: Vec<UserId> = Vec::new();
     for key in mentioned_keys(body) {
-        if let Some(user) = loaded.mentionable.get(&(room, key)) {
-            if !found.contains(user) {
-                found.push(*user);
+        if let Some(m) = loaded.mentionable.get(&(room, key)) {
+            if !found.contains(&m.user) && !m.blocks.contains(&author) {
+                found.push(m.user);
             }
         }
     }

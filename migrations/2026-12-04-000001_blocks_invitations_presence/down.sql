@@ -1,0 +1,3 @@
+ALTER TABLE user_settings DROP COLUMN share_presence;
+DROP TABLE invitations;
+DROP TABLE blocks;
