@@ -43,4 +43,5 @@ run throughput --rooms 2 --senders 4 --messages 40 --rate 20 --grace 10
 run fanout --members 20 --messages 10 --rate 10 --warmup 1 --grace 5
 run connections --streams 50 --streams-per-user 10 --settle 0.5 --hold 1
 run signin-flood --attempts 20 --user-logins 2
+run typing --rooms 2 --members 3 --interval 2.5 --seconds 3 --idle 0.5
 echo "smoke: every mode ran" >&2

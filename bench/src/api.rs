@@ -236,6 +236,18 @@ impl Api {
         Ok(page.messages.last().map_or(0, |m| m.seq))
     }
 
+    /// `POST /api/rooms/{id}/typing`: `204` expected.
+    pub async fn typing(&self, token: &str, room: &str) -> anyhow::Result<()> {
+        let resp = self
+            .http
+            .post(self.url(&format!("/api/rooms/{room}/typing")))
+            .timeout(Duration::from_secs(5))
+            .bearer_auth(token)
+            .send()
+            .await?;
+        check(resp, "POST /api/rooms/{id}/typing").await.map(drop)
+    }
+
     /// `GET /api/events`: the open stream's response (status checked).
     pub async fn events(
         &self,

@@ -13,7 +13,7 @@ mod sse;
 mod stats;
 
 use clap::{Parser, Subcommand};
-use modes::{connections, fanout, flood, latency, throughput};
+use modes::{connections, fanout, flood, latency, throughput, typing};
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
@@ -46,6 +46,9 @@ enum Mode {
     /// Concurrent bad logins from one address while /readyz is probed and a real user logs
     /// in from others: how the sign-in limits hold (run on a gateway with the defaults).
     SigninFlood(flood::Args),
+    /// Rooms x members, every member typing every few seconds: delivery latency of the
+    /// `typing` events, and what they cost each gateway (CPU, signals read).
+    Typing(typing::Args),
 }
 
 #[tokio::main]
@@ -67,6 +70,7 @@ async fn run(mode: Mode) -> anyhow::Result<()> {
         Mode::Connections(a) => (a.common.json, connections::run(a).await?),
         Mode::Fanout(a) => (a.common.json, fanout::run(a).await?),
         Mode::SigninFlood(a) => (a.common.json, flood::run(a).await?),
+        Mode::Typing(a) => (a.common.json, typing::run(a).await?),
     };
     if json {
         println!("{}", serde_json::to_string(&report.to_json())?);

@@ -49,6 +49,23 @@ pub fn rss_bytes(pid: u32) -> anyhow::Result<u64> {
         .with_context(|| format!("no VmRSS in /proc/{pid}/status"))
 }
 
+/// CPU seconds `pid` has used (user + system, from `/proc/<pid>/stat`).
+pub fn cpu_seconds(pid: u32) -> anyhow::Result<f64> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat"))
+        .with_context(|| format!("reading /proc/{pid}/stat"))?;
+    // The command name may hold spaces: count fields after its closing parenthesis.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are the 14th and 15th fields of the line, 12th and 13th after `)`.
+    Ok((ticks(11) + ticks(12)) / 100.0)
+}
+
 fn status_kib(status: &str, key: &str) -> Option<u64> {
     let rest = status.lines().find_map(|l| l.strip_prefix(key))?;
     rest.split_whitespace().next()?.parse().ok()
@@ -131,6 +148,13 @@ mod tests {
         let status = "Name:\tgateway\nVmHWM:\t  20000 kB\nVmRSS:\t   12345 kB\n";
         assert_eq!(status_kib(status, "VmRSS:"), Some(12345));
         assert_eq!(status_kib(status, "VmSwap:"), None);
+    }
+
+    #[test]
+    fn own_cpu_time_is_readable() {
+        let spin: u64 = (0..5_000_000u64).fold(0, |a, b| a.wrapping_add(b * b));
+        assert!(spin > 0);
+        assert!(cpu_seconds(std::process::id()).is_ok_and(|s| s >= 0.0));
     }
 
     #[test]

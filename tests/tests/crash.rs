@@ -996,3 +996,55 @@ async fn sigterm_drains_gateways_and_workers() {
     );
     assert!(tally.is_clean(), "{tally}");
 }
+
+#[tokio::test]
+#[ignore = "crash suite: run by scripts/crash-test (scripts/test and CI call it)"]
+async fn presence_goes_offline_within_30_s_of_its_gateway_being_killed() {
+    let _serial = SERIAL.lock().await;
+    let mut system = System::start("presence", 2, 1, &[])
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let alice = signup_on(&system, 0, "alice").await;
+    let bob = signup_on(&system, 1, "bob").await;
+    bob.befriend(&alice).await;
+    let mut watcher = stream_on(&system, 1, &bob, None).await;
+    let _alice_stream = stream_on(&system, 0, &alice, None).await;
+    let alice_id = alice.user.id.to_string();
+    let state_of = |e: &parley_tests::SseEvent| {
+        let data = e.json();
+        (data["user_id"] == alice_id.as_str()).then(|| data["state"].clone())
+    };
+    let mut online = false;
+    while let Some(e) = watcher.next_named("presence", WAIT).await {
+        if state_of(&e) == Some(json!("online")) {
+            online = true;
+            break;
+        }
+    }
+    assert!(online, "bob sees alice online on the other gateway");
+
+    let killed = std::time::Instant::now();
+    system.gateways[0].kill9().await;
+    let mut offline = None;
+    while let Some(e) = watcher
+        .next_named("presence", Duration::from_secs(40))
+        .await
+    {
+        if state_of(&e) == Some(json!("offline")) {
+            offline = Some(killed.elapsed());
+            break;
+        }
+    }
+    let (_, friends) = bob.get("/api/friends").await;
+    println!(
+        "gateway 0 killed with -9: alice offline for bob after {offline:?}; friends list: {}",
+        friends["friends"][0]["presence"]
+    );
+    system.stop().await;
+    let offline = offline.unwrap_or_else(|| panic!("alice never went offline"));
+    assert!(
+        offline < Duration::from_secs(30),
+        "offline after {offline:?}"
+    );
+    assert_eq!(friends["friends"][0]["presence"], "offline");
+}

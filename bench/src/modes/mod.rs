@@ -7,6 +7,7 @@ pub mod flood;
 pub mod latency;
 pub mod send;
 pub mod throughput;
+pub mod typing;
 
 use crate::api::{self, Api, Session};
 use crate::listener::{self, Shared, StreamLog};
