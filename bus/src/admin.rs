@@ -8,6 +8,39 @@ use rdkafka::client::DefaultClientContext;
 use rdkafka::error::RDKafkaErrorCode;
 use std::time::Duration;
 
+/// Waits until `topic` has partitions, each with a leader, in `consumer`'s metadata, for up
+/// to 30 s; returns how many. A topic just created may not have reached every broker:
+/// a consumer that subscribes before it has would be assigned nothing, and would not look
+/// again until its next metadata refresh (seen in the crash suite on a fresh cluster).
+pub fn await_topic<C, T>(consumer: &T, topic: &str) -> Result<usize, BusError>
+where
+    C: rdkafka::consumer::ConsumerContext,
+    T: rdkafka::consumer::Consumer<C>,
+{
+    let mut last = None;
+    for _ in 0..60 {
+        match consumer.fetch_metadata(Some(topic), Duration::from_secs(10)) {
+            Ok(md) => {
+                let found = md.topics().iter().find(|t| t.name() == topic);
+                let ready = found
+                    .filter(|t| t.error().is_none())
+                    .map(|t| t.partitions());
+                if let Some(ps) = ready.filter(|ps| !ps.is_empty()) {
+                    if ps.iter().all(|p| p.leader() >= 0) {
+                        return Ok(ps.len());
+                    }
+                }
+            }
+            Err(e) => last = Some(e),
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    Err(BusError::TopicNotReady {
+        topic: topic.to_owned(),
+        last: last.map(|e| e.to_string()).unwrap_or_default(),
+    })
+}
+
 /// Creates Parley's topics when missing; existing topics are left as they are.
 pub async fn ensure_topics(args: &KafkaArgs) -> Result<(), BusError> {
     let admin: AdminClient<DefaultClientContext> =

@@ -66,6 +66,9 @@ pub fn consumer(args: &KafkaArgs, client_id: &str, group: &str) -> ClientConfig 
         .set("fetch.wait.max.ms", args.fetch_wait_ms.to_string())
         .set("fetch.error.backoff.ms", "50")
         .set("session.timeout.ms", "10000")
+        // A subscription that found no partitions (a topic not yet known everywhere)
+        // looks again within 10 s rather than librdkafka's 5 minutes.
+        .set("topic.metadata.refresh.interval.ms", "10000")
         .set("heartbeat.interval.ms", "1000")
         .set("partition.assignment.strategy", "cooperative-sticky");
     c

@@ -20,6 +20,8 @@ use thiserror::Error;
 pub enum BusError {
     #[error("kafka: {0}")]
     Kafka(#[from] rdkafka::error::KafkaError),
+    #[error("topic {topic} has no partitions with leaders after 30 s ({last})")]
+    TopicNotReady { topic: String, last: String },
     #[error("creating topic {topic}: {code}")]
     CreateTopic {
         topic: String,

@@ -84,6 +84,8 @@ impl Pipeline {
                 .set("auto.commit.interval.ms", "200")
                 .create_with_context(LogContext::with_lag(metrics.lag_gauge()))
                 .context("creating the command consumer")?;
+        parley_bus::admin::await_topic(&consumer, &topics.commands)
+            .context("waiting for the commands topic")?;
         consumer
             .subscribe(&[&topics.commands])
             .context("subscribing to commands")?;
