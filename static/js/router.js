@@ -11,11 +11,17 @@ export function applyRoute() {
   if (location.hash && !location.hash.startsWith('#/')) return; // an in-page link (skip link)
   const m = ROOM.exec(location.hash);
   if (m && state.rooms.has(m[1])) openRoom(m[1]);
-  else if (m && state.rooms.size === 0) {
-    // The room list is still on its way: try again when it arrives.
+  else if (m) {
+    // Not known yet (the room list, or this room, is still on its way; a live event may
+    // have brought other rooms first): open it when it arrives, while the address still
+    // names it.
+    closeRoom();
     const off = on('rooms', () => {
-      off();
-      if (ROOM.exec(location.hash)?.[1] === m[1] && state.rooms.has(m[1])) openRoom(m[1]);
+      if (ROOM.exec(location.hash)?.[1] !== m[1]) return off();
+      if (state.rooms.has(m[1])) {
+        off();
+        openRoom(m[1]);
+      }
     });
   } else closeRoom();
 }

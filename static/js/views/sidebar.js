@@ -22,6 +22,7 @@ import { presenceDot } from './presence-dot.js';
 import { typingText } from './typing-line.js';
 import { invitationsButton, invitationsBanner } from './invitations.js';
 import { isCollapsed, BLOCKED_TEXT } from './blocked.js';
+import { applyRoute } from '../router.js';
 
 const items = new Map(); // room id -> <li>
 let list;
@@ -119,11 +120,19 @@ function renderRooms() {
   document.title = unread ? `(${unread}) Parley` : 'Parley';
 }
 
+/** Opens a room through the address bar; when it already names the room (a reload while
+ * the room list was still loading), there is no `hashchange`, so route it directly. */
+function goTo(roomId) {
+  const target = `#/room/${roomId}`;
+  if (location.hash === target) applyRoute();
+  else location.hash = target;
+}
+
 function createItem(room) {
   const button = h('button', {
     class: 'room-item',
     type: 'button',
-    on: { click: () => (location.hash = `#/room/${room.id}`) },
+    on: { click: () => goTo(room.id) },
   });
   const li = h('li', { class: 'room', dataset: { roomId: room.id } }, button);
   li.parts = {
