@@ -29,6 +29,8 @@ pub struct Application {
     port: u16,
     server: Server,
     router: JoinHandle<anyhow::Result<()>>,
+    /// Stops the router once the streams are drained (they get live events until then).
+    router_stop: CancellationToken,
     /// The ephemeral topic's reader and this gateway's presence announcer.
     signals: [JoinHandle<()>; 2],
     metrics_server: Option<JoinHandle<std::io::Result<()>>>,
@@ -47,7 +49,8 @@ impl Application {
         let state = Arc::new(shared_state(config).await?);
         let router = events_router(&state).await?;
         let (server, port) = http_server(Arc::clone(&state))?;
-        let router = tokio::spawn(router.run(shutdown.clone()));
+        let router_stop = CancellationToken::new();
+        let router = tokio::spawn(router.run(router_stop.clone()));
         let signals = signal_tasks(&state, &shutdown).await?;
         let metrics_server = metrics_server(&state, &shutdown)?;
         let readiness = tokio::spawn(readiness::watch(Arc::clone(&state), shutdown.clone()));
@@ -56,6 +59,7 @@ impl Application {
             port,
             server,
             router,
+            router_stop,
             signals,
             metrics_server,
             readiness,
@@ -68,20 +72,26 @@ impl Application {
         self.port
     }
 
-    /// Serves until the shutdown token fires; then ends every stream (clients resume on
-    /// another gateway), stops accepting, lets requests in flight finish, and joins the
-    /// events consumer.
+    /// Serves until the shutdown token fires; then ends the streams spread over
+    /// `PARLEY_DRAIN_SECS` (clients resume on another gateway), stops accepting, lets
+    /// requests in flight finish, and joins the events consumer.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let handle = self.server.handle();
         let (state, token) = (Arc::clone(&self.state), self.shutdown.clone());
+        let router_stop = self.router_stop.clone();
         let stopper = tokio::spawn(async move {
             token.cancelled().await;
+            let window = Duration::from_secs(state.config.drain_secs);
+            let ended = crate::events::drain::drain(&state.hub, window).await;
+            tracing::info!(streams = ended, "streams drained");
             state.hub.close_all();
+            router_stop.cancel();
             handle.stop(true).await;
         });
         let served = self.server.await;
         self.shutdown.cancel();
         let _ = stopper.await;
+        self.router_stop.cancel();
         self.router.await.context("router task")??;
         for task in self.signals {
             task.await.context("signals task")?;
@@ -115,6 +125,7 @@ async fn shared_state(config: GatewayConfig) -> anyhow::Result<AppState> {
                 StreamCaps {
                     per_session: config.limits.streams_per_session,
                     per_user: config.limits.streams_per_user,
+                    max_streams: config.max_streams,
                 },
             ),
         ),
@@ -176,6 +187,7 @@ fn http_server(state: Arc<AppState>) -> anyhow::Result<(Server, u16)> {
     let port = listener.local_addr()?.port();
     let static_dir = state.config.static_dir.clone();
     let workers = state.config.http_workers;
+    let tls = (state.config.tls_cert.clone(), state.config.tls_key.clone());
     let mut server = HttpServer::new(move || {
         let metrics = Arc::clone(&state.metrics);
         App::new()
@@ -197,9 +209,16 @@ fn http_server(state: Arc<AppState>) -> anyhow::Result<(Server, u16)> {
             .service(actix_files::Files::new("/", &static_dir).index_file("index.html"))
     })
     .on_connect(layers::on_connect)
-    .listen(listener)?
     .disable_signals()
     .shutdown_timeout(5);
+    server = match (&tls.0, &tls.1) {
+        (Some(cert), Some(key)) => {
+            // Accepted sockets inherit it; on_connect only sees the TLS stream.
+            layers::limit_unacked(&socket2::SockRef::from(&listener));
+            server.listen_rustls_0_23(listener, crate::tls::server_config(cert, key)?)?
+        }
+        _ => server.listen(listener)?,
+    };
     if let Some(n) = workers {
         server = server.workers(n.max(1));
     }

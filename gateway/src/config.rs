@@ -52,6 +52,26 @@ pub struct GatewayConfig {
     #[arg(long, env = "PARLEY_KEEPALIVE_SECS", default_value_t = 10)]
     pub keep_alive_secs: u64,
 
+    /// Streams this gateway holds at most. Past it a new stream is answered `503` with
+    /// `Retry-After` (1-5 s, spread), and no open stream is evicted to make room.
+    #[arg(long, env = "PARLEY_MAX_STREAMS", default_value_t = 100_000)]
+    pub max_streams: usize,
+
+    /// Seconds over which a stopping gateway (SIGTERM) ends its streams, each told by a
+    /// `reconnect` event when to come back, so that they return to the other gateways
+    /// spread out rather than in one spike. Keep it below the orchestrator's grace period.
+    #[arg(long, env = "PARLEY_DRAIN_SECS", default_value_t = 5)]
+    pub drain_secs: u64,
+
+    /// A PEM certificate chain: with `PARLEY_TLS_KEY`, the gateway serves HTTPS (TLS 1.2
+    /// and 1.3, rustls) with HTTP/2 and HTTP/1.1 on `PARLEY_LISTEN`, instead of plain HTTP.
+    #[arg(long, env = "PARLEY_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+
+    /// The PEM private key (PKCS#8, PKCS#1 or SEC1) of `PARLEY_TLS_CERT`; never printed.
+    #[arg(long, env = "PARLEY_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
+
     /// Seconds between this gateway's announcements of all its users' presence. A gateway
     /// silent for three of them is taken for dead and its users go offline (15 s by
     /// default, so within 30 s of a crash).

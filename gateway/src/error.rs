@@ -18,6 +18,8 @@ pub enum ApiError {
     RateLimited { retry_after_secs: u64 },
     #[error("busy")]
     Busy { retry_after_secs: u64 },
+    #[error("full")]
+    Full { retry_after_secs: u64 },
     #[error("{}: {}", .0.code.as_str(), .0.message)]
     Client(ErrorBody),
     #[error("database: {0}")]
@@ -50,6 +52,13 @@ impl ApiError {
         }
     }
 
+    /// The gateway holds `PARLEY_MAX_STREAMS` streams: `503 unavailable` with `Retry-After`.
+    pub fn full(retry: std::time::Duration) -> Self {
+        Self::Full {
+            retry_after_secs: whole_secs(retry),
+        }
+    }
+
     pub fn unauthenticated() -> Self {
         Self::new(ErrorCode::Unauthenticated, "log in first")
     }
@@ -68,6 +77,10 @@ impl ApiError {
             Self::Busy { .. } => ErrorBody::new(
                 ErrorCode::Unavailable,
                 "too many sign-ins at once; try again shortly",
+            ),
+            Self::Full { .. } => ErrorBody::new(
+                ErrorCode::Unavailable,
+                "this gateway holds all the streams it can; reconnect after Retry-After",
             ),
             Self::Db(DbError::Unavailable(_)) | Self::Kafka(_) => ErrorBody::new(
                 ErrorCode::Unavailable,
@@ -101,7 +114,9 @@ impl ResponseError for ApiError {
         let mut resp = HttpResponse::build(self.status_code());
         match self {
             Self::Client(_) => {}
-            Self::RateLimited { retry_after_secs } | Self::Busy { retry_after_secs } => {
+            Self::RateLimited { retry_after_secs }
+            | Self::Busy { retry_after_secs }
+            | Self::Full { retry_after_secs } => {
                 resp.insert_header(("Retry-After", retry_after_secs.to_string()));
             }
             _ => tracing::error!(error = %self, "request failed"),

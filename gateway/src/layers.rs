@@ -59,13 +59,17 @@ pub fn security_headers(https: bool) -> DefaultHeaders {
 /// vanished (network gone, laptop asleep) is noticed at the next keep-alive plus this.
 const UNACKED_LIMIT: std::time::Duration = std::time::Duration::from_secs(15);
 
-/// Sets `TCP_USER_TIMEOUT` on each accepted TCP connection.
+/// Sets `TCP_USER_TIMEOUT` on each accepted plain TCP connection.
 pub fn on_connect(conn: &dyn std::any::Any, _: &mut actix_web::dev::Extensions) {
     if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
-        let sock = socket2::SockRef::from(tcp);
-        if let Err(e) = sock.set_tcp_user_timeout(Some(UNACKED_LIMIT)) {
-            tracing::debug!(error = %e, "setting TCP_USER_TIMEOUT");
-        }
+        limit_unacked(&socket2::SockRef::from(tcp));
+    }
+}
+
+/// Sets `TCP_USER_TIMEOUT` on `sock` (on a listener, Linux passes it to what it accepts).
+pub fn limit_unacked(sock: &socket2::SockRef<'_>) {
+    if let Err(e) = sock.set_tcp_user_timeout(Some(UNACKED_LIMIT)) {
+        tracing::debug!(error = %e, "setting TCP_USER_TIMEOUT");
     }
 }
 

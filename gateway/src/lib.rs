@@ -29,6 +29,7 @@ pub mod readiness;
 pub mod routes;
 pub mod signals;
 pub mod state;
+pub mod tls;
 pub mod waiters;
 
 pub use app::Application;

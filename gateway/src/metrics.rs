@@ -13,12 +13,27 @@ use parley_telemetry::register;
 /// The values of the `class` label of `parley_http_requests_total`.
 const CLASSES: [&str; 5] = ["1xx", "2xx", "3xx", "4xx", "5xx"];
 
+/// How a stream started: the values of the `start` label of `parley_streams_started_total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamStart {
+    Fresh = 0,
+    Resumed = 1,
+    Reset = 2,
+}
+
+const STARTS: [&str; 3] = ["fresh", "resumed", "reset"];
+
 pub struct Metrics {
     registry: Registry,
     /// One series per status class, in the order of `CLASSES`.
     http_requests: [Counter; 5],
     pub commands_in_flight: Gauge,
     pub streams_open: Gauge,
+    /// Streams started, by how: `fresh`, `resumed` (from a cursor), `reset` (a cursor that
+    /// could not be served). Their rate is the reconnect rate.
+    streams_started: [Counter; 3],
+    /// Streams refused at `PARLEY_MAX_STREAMS`.
+    pub streams_refused_full: Counter,
     pub streams_closed_slow: Counter,
     pub events_consumed: Counter,
     pub events_delivered: Counter,
@@ -42,8 +57,11 @@ impl Default for Metrics {
         );
         // Created up front, so every class is exported (as 0) before its first response.
         let http_requests = CLASSES.map(|class| requests.get_or_create_owned(&[("class", class)]));
+        let (streams_started, streams_refused_full) = stream_starts(&mut r);
         Self {
             http_requests,
+            streams_started,
+            streams_refused_full,
             commands_in_flight: register(
                 &mut r,
                 "parley_commands_in_flight",
@@ -95,11 +113,32 @@ impl Default for Metrics {
     }
 }
 
+/// `parley_streams_started_total` by `start`, and `parley_streams_refused_full_total`.
+fn stream_starts(r: &mut Registry) -> ([Counter; 3], Counter) {
+    let started: Family<[(&str, &str); 1], Counter> = register(
+        r,
+        "parley_streams_started",
+        "Event streams started, by how: fresh, resumed from a cursor, or reset",
+    );
+    let refused = register(
+        r,
+        "parley_streams_refused_full",
+        "Event streams refused because the gateway held PARLEY_MAX_STREAMS",
+    );
+    let each = STARTS.map(|start| started.get_or_create_owned(&[("start", start)]));
+    (each, refused)
+}
+
 impl Metrics {
     /// Counts a response by status class (1xx..5xx).
     pub fn count_response(&self, status: u16) {
         let class = usize::from(status / 100).clamp(1, 5) - 1;
         self.http_requests[class].inc();
+    }
+
+    /// Counts a stream started `how`.
+    pub fn count_stream_start(&self, how: StreamStart) {
+        self.streams_started[how as usize].inc();
     }
 
     pub fn render(&self) -> String {
@@ -117,6 +156,7 @@ mod tests {
         m.count_response(201);
         m.count_response(404);
         m.streams_open.inc();
+        m.count_stream_start(StreamStart::Resumed);
         m.events_consumed.inc();
         let text = m.render();
         assert!(text.contains("parley_http_requests_total{class=\"2xx\"} 1\n"));
@@ -124,6 +164,8 @@ mod tests {
         assert!(text.contains("parley_http_requests_total{class=\"5xx\"} 0\n"));
         assert!(text.contains("# TYPE parley_streams_open gauge\nparley_streams_open 1\n"));
         assert!(text.contains("\nparley_events_consumed_total 1\n"));
+        assert!(text.contains("parley_streams_started_total{start=\"resumed\"} 1\n"));
+        assert!(text.contains("parley_streams_started_total{start=\"reset\"} 0\n"));
         assert!(text.contains("# HELP parley_streams_open Open SSE streams.\n"));
     }
 }

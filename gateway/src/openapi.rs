@@ -20,20 +20,20 @@ mod stream;
 
 use crate::routes::{
     blocks, devices, edits, friends, health, invitations, members, messages, metrics, reactions,
-    reads, receipts, rooms, saved, sessions, signals, users,
+    reads, receipts, rooms, saved, sessions, signals, sync, users,
 };
 use actix_web::HttpResponse;
 pub(crate) use emoji::Emoji;
 use links::Links;
 use parley_schema::error::ErrorResponse;
 use parley_schema::event::{
-    FriendChange, FriendEvent, MemberChange, MemberEvent, ReactionEvent, ReadyEvent, ResetEvent,
-    ResultEvent, RoomChange, RoomEvent, StreamClosedEvent,
+    FriendChange, FriendEvent, KeepaliveEvent, MemberChange, MemberEvent, ReactionEvent,
+    ReadyEvent, ReconnectEvent, ResetEvent, ResultEvent, RoomChange, RoomEvent, StreamClosedEvent,
 };
 use parley_schema::model::{
     Accepted, Author, FriendList, Message, MessageList, PublicRoomList, Reaction, ReadMarker,
-    ReplyPreview, Room, RoomDetail, RoomList, RoomSettings, RoomSummary, SavedList, SeenList,
-    SessionCreated, SessionInfo, SessionList, Settings, User, Visibility,
+    ReplyPreview, Room, RoomDetail, RoomList, RoomMessages, RoomSettings, RoomSummary, SavedList,
+    SeenList, SessionCreated, SessionInfo, SessionList, Settings, SyncState, User, Visibility,
 };
 use parley_schema::requests::{
     ChangePasswordRequest, CreateRoomRequest, EditMessageRequest, LoginRequest, MarkReadRequest,
@@ -95,6 +95,9 @@ pub(crate) struct Readiness {
     pub kafka: bool,
     /// The events consumer has read every partition to its end since start-up.
     pub events_caught_up: bool,
+    /// `false` once the gateway is stopping: it takes no new stream and ends its open
+    /// ones over `PARLEY_DRAIN_SECS`, so a load balancer should send them elsewhere.
+    pub accepting_streams: bool,
 }
 
 /// `GET /api/rooms`: `RoomList` (my rooms, `scope=mine`, the default) or `PublicRoomList`
@@ -163,7 +166,7 @@ impl Modify for Security {
         messages::history, messages::send, edits::edit, edits::delete,
         reactions::add, reactions::remove, receipts::seen, receipts::get, receipts::update, reads::mark_read, reads::room_settings,
         saved::list, saved::save, saved::unsave,
-        crate::events::stream::events, serve,
+        sync::sync, crate::events::stream::events, serve,
     ),
     components(schemas(
         UserId, RoomId, MessageId, RequestId, User, Author, Visibility, Room, RoomDetail,
@@ -175,7 +178,8 @@ impl Modify for Security {
         RoomChange, MemberEvent, MemberChange, FriendEvent, FriendChange, ResetEvent,
         StreamClosedEvent, Health, Readiness, Presence, ClientPresence, PresenceRequest,
         PresenceEvent, TypingEvent, Invitation, InvitedRoom, InvitationList, InvitationChange,
-        InvitationEvent, BlockList, BlockEvent, MemberAdded, InvitationId,
+        InvitationEvent, BlockList, BlockEvent, MemberAdded, InvitationId, SyncState,
+        RoomMessages, KeepaliveEvent, ReconnectEvent,
     )),
     modifiers(&Security, &Conventions, &InputRules, &EventStream, &Links),
     tags(

@@ -237,3 +237,30 @@ pub struct FriendList {
 pub struct SavedList {
     pub saved: Vec<Message>,
 }
+
+/// `GET /api/sync`: everything a client starts with, and the stream cursor to continue
+/// from. The cursor is taken before the reads: an event that happened during them comes
+/// again on the stream, and the client drops what it already has by id or `seq`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncState {
+    /// Open `GET /api/events?cursor=` (or send it as `Last-Event-ID`) with this.
+    pub cursor: String,
+    pub me: User,
+    /// As `GET /api/rooms`: with unread and mention counts and read markers.
+    pub rooms: Vec<RoomSummary>,
+    pub friends: Vec<User>,
+    pub invitations: Vec<crate::social::Invitation>,
+    /// The latest messages of the most recently active rooms, most recent room first.
+    pub messages: Vec<RoomMessages>,
+}
+
+/// The latest messages of one room, ascending by `seq`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RoomMessages {
+    pub room_id: RoomId,
+    pub messages: Vec<Message>,
+    /// Whether older messages exist (page with `before`).
+    pub has_more: bool,
+}

@@ -126,6 +126,10 @@ export const updateMe = (fields) => request('PATCH', '/api/me', { body: fields, 
 export const deleteMe = () => request('DELETE', '/api/me', { wait: WAIT });
 export const userProfile = (username) => get(`/api/users/${enc(username)}`);
 
+// The start: me, rooms, friends, invitations and the latest `messages` of the `rooms` most
+// recently active rooms, with the stream `cursor` taken before they were read.
+export const sync = (rooms, messages) => get(`/api/sync?rooms=${rooms}&messages=${messages}`);
+
 // Friends
 export const friends = () => get('/api/friends').then((d) => d?.friends || []);
 export const addFriend = (username) => request('POST', '/api/friends', { body: { username }, wait: WAIT });

@@ -1,8 +1,10 @@
-// sync.js: owns keeping the store in step with the server: loading the room list, a
-// room's latest page, older pages (`before`) and catch-up (`after`), the latest page again
-// for edits, deletions and reactions a poll or a reset would miss, read markers, a full
-// resync after `reset` or a fresh (not resumed) stream (blocks and invitations too), and
-// applying every live event (those between people through people.js).
+// sync.js: owns keeping the store in step with the server: the start from GET /api/sync
+// (me, rooms, friends, invitations and the latest messages of the most active rooms, read
+// at one stream cursor; again after `reset` or a stream not resumed), a room's latest page,
+// older pages (`before`) and catch-up (`after`), the latest page again for edits,
+// deletions and reactions a poll or a reset would miss, read markers, and applying every
+// live event (those between people through people.js). A server without /api/sync is
+// loaded list by list.
 
 import * as api from './api.js';
 import {
@@ -27,11 +29,12 @@ import {
 } from './store.js';
 import { handleResult, retryUnsent } from './outbox.js';
 import { applyPeopleEvent } from './people.js';
-import { loadSafety } from './safety.js';
+import { loadSafety, setBlocks, setInvitations } from './safety.js';
 import { noteMessage } from './typing.js';
 
 const PAGE = 50;
 const CATCH_UP_PAGE = 200;
+const SYNC_ROOMS = 20; // the rooms whose latest messages /api/sync brings
 
 // ---- loading ----------------------------------------------------------------------------
 
@@ -39,8 +42,73 @@ export async function refreshRooms() {
   setRooms(await api.rooms());
 }
 
-/** Everything the screen shows, again from HTTP (start, `reset`, a stream not resumed). */
-export async function resync() {
+let syncing = null;
+let syncAgain = false;
+let noSyncEndpoint = false;
+
+/**
+ * Everything the screen shows, from the server (start, `reset`, a stream not resumed).
+ * Resolves to the stream cursor the answer was read at (null from a server without
+ * /api/sync). A call while one runs shares it, and it runs once more after.
+ */
+export function resync() {
+  if (syncing) {
+    syncAgain = true;
+    return syncing;
+  }
+  syncing = (async () => {
+    let cursor = null;
+    do {
+      syncAgain = false;
+      cursor = await syncOnce();
+    } while (syncAgain);
+    return cursor;
+  })().finally(() => {
+    syncing = null;
+  });
+  return syncing;
+}
+
+async function syncOnce() {
+  if (!noSyncEndpoint) {
+    let data = null;
+    try {
+      data = await api.sync(SYNC_ROOMS, PAGE);
+    } catch (e) {
+      if (e.status !== 404 && e.status !== 405) throw e;
+      noSyncEndpoint = true;
+      console.info('parley: no GET /api/sync on this server; loading list by list');
+    }
+    if (data) {
+      await applySync(data);
+      return data.cursor || null;
+    }
+  }
+  await loadEach();
+  return null;
+}
+
+async function applySync(data) {
+  if (data.me) setMe(data.me);
+  for (const tl of state.timelines.values()) tl.stale = true;
+  // Timelines before the rooms: a room opened by the route finds its messages there.
+  for (const page of data.messages || []) takeLatestPage(page.room_id, page.messages || [], page.has_more);
+  const jobs = [api.blocks().then(setBlocks).catch((e) => console.warn('blocks not loaded', e.message))];
+  // Each part as its own GET answers it; a part missing from the answer is fetched alone.
+  if (Array.isArray(data.rooms)) setRooms(data.rooms);
+  else jobs.push(refreshRooms());
+  if (Array.isArray(data.friends)) setFriends(data.friends);
+  else if (state.friends !== null) jobs.push(loadFriends().catch(() => {}));
+  if (Array.isArray(data.invitations)) setInvitations(data.invitations);
+  else jobs.push(api.invitations().then(setInvitations).catch(() => {}));
+  if (state.saved !== null) jobs.push(loadSaved().catch(() => {}));
+  await Promise.all(jobs);
+  if (state.openRoomId && state.rooms.has(state.openRoomId)) await ensureTimeline(state.openRoomId);
+  retryUnsent();
+}
+
+/** The lists one by one, for a server without /api/sync. */
+async function loadEach() {
   const jobs = [refreshRooms()];
   for (const tl of state.timelines.values()) tl.stale = true;
   if (state.saved !== null) jobs.push(loadSaved().catch(() => {}));
@@ -50,6 +118,35 @@ export async function resync() {
   await Promise.all(jobs);
   if (state.openRoomId && state.rooms.has(state.openRoomId)) await ensureTimeline(state.openRoomId);
   retryUnsent();
+}
+
+/**
+ * A room's latest messages (ascending) from /api/sync: the timeline when none is held;
+ * else merged into it (with the held messages' current versions) when the two meet, or
+ * left stale, to be caught up when the room is opened, when a gap lies between them.
+ */
+function takeLatestPage(roomId, page, hasMore) {
+  if (!roomId) return;
+  const tl = timeline(roomId);
+  const older = hasMore ?? (page.length > 0 && page[0].seq > 1);
+  if (!tl.loaded) {
+    addMessages(roomId, page, { silent: true });
+    tl.loaded = true;
+    tl.stale = false;
+    tl.hasOlder = older;
+    emit('timeline', roomId);
+    return;
+  }
+  if (page.length) {
+    const first = page[0].seq;
+    const last = page[page.length - 1].seq;
+    if (first > tl.maxSeq + 1 || (tl.minSeq !== null && last < tl.minSeq - 1)) return;
+    if (tl.minSeq === null || first < tl.minSeq) tl.hasOlder = older;
+  }
+  addMessages(roomId, page, { silent: true });
+  takeVersions(roomId, page);
+  tl.stale = false;
+  emit('timeline', roomId);
 }
 
 export async function loadSaved() {
@@ -95,22 +192,29 @@ export async function refreshRecent(roomId) {
   const tl = state.timelines.get(roomId);
   if (!tl?.loaded) return;
   const page = await api.messages(roomId, { limit: PAGE });
-  const differs = (a, b) =>
-    a.body !== b.body ||
-    a.deleted !== b.deleted ||
-    a.edited_at !== b.edited_at ||
-    JSON.stringify(a.reactions || []) !== JSON.stringify(b.reactions || []) ||
-    JSON.stringify(a.reply_to || null) !== JSON.stringify(b.reply_to || null);
+  if (takeVersions(roomId, page)) emit('timeline', roomId);
+}
+
+const differs = (a, b) =>
+  a.body !== b.body ||
+  a.deleted !== b.deleted ||
+  a.edited_at !== b.edited_at ||
+  JSON.stringify(a.reactions || []) !== JSON.stringify(b.reactions || []) ||
+  JSON.stringify(a.reply_to || null) !== JSON.stringify(b.reply_to || null);
+
+/** Takes the current versions of held messages from a page fetched over HTTP. */
+function takeVersions(roomId, page) {
+  const tl = state.timelines.get(roomId);
   let changed = false;
   for (const m of page) {
-    const held = tl.bySeq.get(m.seq);
+    const held = tl?.bySeq.get(m.seq);
     if (held && differs(held, m) && replaceMessage(m, { trustMe: true, silent: true })) changed = true;
   }
   if (changed) {
-    emit('timeline', roomId);
     emit('rooms');
     emit('saved');
   }
+  return changed;
 }
 
 /** Fetches every message after the last one held (polling uses this every second). */

@@ -4,8 +4,10 @@
 # Kafka and Postgres, started by `parley-stack serve` (tests/kit). Saves screenshots to
 # target/screenshots/.
 #
-#   tests/browser/run.sh                 all steps of parley.test.mjs and people.test.mjs
-#                                        (#14: typing, presence, invitations, blocks);
+#   tests/browser/run.sh                 all steps of parley.test.mjs, people.test.mjs
+#                                        (#14: typing, presence, invitations, blocks) and
+#                                        connections.test.mjs (#15: one stream shared by
+#                                        the tabs, offline, /api/sync, reconnects);
 #                                        node --test prints the summary
 #   tests/browser/run.sh --test-name-pattern=polling    extra arguments go to node --test
 #
@@ -61,5 +63,5 @@ need_bins parley-stack worker gateway
 export PARLEY_ROOT=$ROOT CARGO_TARGET_DIR=$TARGET
 cd "$HERE"
 say "running the browser tests (screenshots: $TARGET/screenshots)"
-# One file at a time: each starts its own stack (parley.test.mjs, then people.test.mjs).
-exec node --test --test-concurrency=1 "$@" parley.test.mjs people.test.mjs
+# One file at a time: each starts its own stack (parley, people, then connections).
+exec node --test --test-concurrency=1 "$@" parley.test.mjs people.test.mjs connections.test.mjs

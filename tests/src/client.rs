@@ -51,6 +51,11 @@ impl Api {
             .await
     }
 
+    /// [`Api::signup`] with a unique name starting with `prefix`.
+    pub async fn signup_unique(&self, prefix: &str) -> Session {
+        self.signup(&parley_kit::unique(prefix)).await
+    }
+
     /// Registers `username` and logs in; panics with the response body on failure.
     pub async fn signup(&self, username: &str) -> Session {
         let r = self

@@ -169,6 +169,16 @@ pub async fn start_gateway(
     tweak: impl FnOnce(&mut GatewayConfig),
     shutdown: &CancellationToken,
 ) -> anyhow::Result<String> {
+    let mut gateway = gateway_config(database_url, kafka);
+    tweak(&mut gateway);
+    let port = run_gateway(gateway, shutdown).await?;
+    let base_url = format!("http://127.0.0.1:{port}");
+    parley_kit::wait_ready(&base_url, Duration::from_secs(30), &mut []).await?;
+    Ok(base_url)
+}
+
+/// A gateway's configuration for tests: any free port, the tests' generous limits.
+pub fn gateway_config(database_url: &str, kafka: &KafkaArgs) -> GatewayConfig {
     let mut gateway = GatewayConfig::parse_from([
         "gateway",
         "--database-url",
@@ -189,14 +199,21 @@ pub async fn start_gateway(
     (limits.auth_addr_rate, limits.auth_addr_burst) = (1000.0, 1000);
     (limits.auth_account_rate, limits.auth_account_burst) = (1000.0, 1000);
     (limits.hash_queue, limits.hash_per_address) = (1000, 1000);
-    tweak(&mut gateway);
-    let app = Application::build(gateway, shutdown.clone()).await?;
-    let base_url = format!("http://127.0.0.1:{}", app.port());
+    gateway
+}
+
+/// Builds a gateway from `config` and runs it on this runtime until `shutdown`; returns
+/// its port (it may not be ready yet).
+pub async fn run_gateway(
+    config: GatewayConfig,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<u16> {
+    let app = Application::build(config, shutdown.clone()).await?;
+    let port = app.port();
     tokio::spawn(async move {
         if let Err(e) = app.run_until_stopped().await {
             eprintln!("gateway failed: {e:#}");
         }
     });
-    parley_kit::wait_ready(&base_url, Duration::from_secs(30), &mut []).await?;
-    Ok(base_url)
+    Ok(port)
 }

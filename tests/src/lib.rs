@@ -7,6 +7,7 @@ pub mod check;
 pub mod client;
 pub mod edits_check;
 pub mod env;
+pub mod follow;
 pub mod procs;
 pub mod sse;
 

@@ -36,9 +36,14 @@ impl Drop for EventStream {
 
 impl EventStream {
     pub async fn open(api: &Api, token: &str, last_event_id: Option<&str>) -> Self {
+        Self::open_at(api, token, "/api/events", last_event_id).await
+    }
+
+    /// [`EventStream::open`] on `path` (with a query such as `?cursor=`).
+    pub async fn open_at(api: &Api, token: &str, path: &str, last_event_id: Option<&str>) -> Self {
         let mut req = api
             .http
-            .get(api.url("/api/events"))
+            .get(api.url(path))
             .bearer_auth(token)
             .header("Accept", "text/event-stream");
         if let Some(id) = last_event_id {

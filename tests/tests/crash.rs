@@ -1048,3 +1048,110 @@ async fn presence_goes_offline_within_30_s_of_its_gateway_being_killed() {
     );
     assert_eq!(friends["friends"][0]["presence"], "offline");
 }
+
+/// A deploy: gateway 0 holds 2,000 streams (200 users in 10 rooms, 10 streams each) and
+/// gets SIGTERM while messages flow. Its streams end spread over `PARLEY_DRAIN_SECS`, each
+/// told to reconnect, and come back to gateway 1 with their cursors: every stream gets
+/// every message of its room once, in order, and the returns are spread, not one spike.
+#[tokio::test]
+#[ignore = "crash suite: run by scripts/crash-test (scripts/test and CI call it)"]
+async fn restarting_a_gateway_with_2000_streams_spreads_their_return_and_loses_nothing() {
+    use parley_tests::follow::{follow, histogram};
+    const ROOMS: usize = 10;
+    const PER_ROOM: usize = 20;
+    const STREAMS_EACH: usize = 10;
+    const MESSAGES_PER_ROOM: usize = 30;
+    let _serial = SERIAL.lock().await;
+    let mut system = System::start("deploy", 2, 1, &[("PARLEY_DRAIN_SECS", "5")])
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let api1 = Api::new(system.url(1));
+    let users = join_all((0..ROOMS * PER_ROOM).map(|_| api1.signup_unique("deploy"))).await;
+    let mut rooms = Vec::new();
+    for members in users.chunks(PER_ROOM) {
+        let others: Vec<&Session> = members[1..].iter().collect();
+        rooms.push(members[0].create_room("deploy", "private", &others).await);
+    }
+    let (zero, one) = (Api::new(system.url(0)), Api::new(system.url(1)));
+    let epoch = Instant::now();
+    let followers: Vec<_> = (users
+        .iter()
+        .flat_map(|u| std::iter::repeat_n(u, STREAMS_EACH)))
+    .map(|u| {
+        let apis = (zero.clone(), one.clone());
+        let f = follow(apis, u.token.clone(), MESSAGES_PER_ROOM, 4 * WAIT, epoch);
+        tokio::spawn(f)
+    })
+    .collect();
+    let deadline = Instant::now() + WAIT;
+    while parley_tests::client::streams_open(system.url(0)).await < 2000 {
+        assert!(Instant::now() < deadline, "2,000 streams open on gateway 0");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Messages flow before, during and after the drain: 3 per room per second.
+    let senders = rooms
+        .iter()
+        .zip(users.chunks(PER_ROOM))
+        .map(|(room, members)| {
+            let (room, sender) = (room.clone(), members[0].clone());
+            async move {
+                let mut acked = 0;
+                for k in 0..MESSAGES_PER_ROOM {
+                    acked +=
+                        usize::from(sender.send_message(&room, &format!("d{k}")).await.0 == 201);
+                    tokio::time::sleep(Duration::from_millis(330)).await;
+                }
+                acked
+            }
+        });
+    let sigterm_at = epoch.elapsed() + Duration::from_secs(2);
+    let (acked, clean) = tokio::join!(join_all(senders), async {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        system.gateways[0].terminate(Duration::from_secs(30)).await
+    });
+    let mut seen = Vec::new();
+    for f in followers {
+        seen.push(f.await.unwrap_or_else(|e| panic!("follower: {e}")));
+    }
+    system.stop().await;
+    let acked: usize = acked.iter().sum();
+    let complete = (seen.iter())
+        .filter(|s| s.seqs == (1..=MESSAGES_PER_ROOM as i64).collect::<Vec<_>>())
+        .count();
+    let told = seen.iter().filter(|s| s.told == 1).count();
+    let resumed = seen.iter().flat_map(|s| &s.resumed).filter(|r| **r).count();
+    let returns: Vec<Duration> = (seen.iter().flat_map(|s| &s.reconnected_at))
+        .map(|t| t.saturating_sub(sigterm_at))
+        .collect();
+    let per_second = histogram(&returns, Duration::from_millis(500));
+    let peak = per_second.iter().map(|(_, n)| n * 2).max().unwrap_or(0);
+    println!(
+        "SIGTERM to a gateway with 2000 streams: exited {clean:?}; {acked} messages \
+         acknowledged; {complete} streams got all {MESSAGES_PER_ROOM} of their room in order; \
+         {told} were told to reconnect; {} returned, {resumed} resumed; busiest half-second \
+         {peak}/s at gateway 1",
+        returns.len()
+    );
+    println!("returns after SIGTERM, per half-second (start s, streams):");
+    for (start, n) in &per_second {
+        println!(
+            "  {:>5.1} {n:>5} {}",
+            start.as_secs_f64(),
+            "#".repeat(n / 10)
+        );
+    }
+    assert!(
+        clean.is_ok_and(|s| s.success()),
+        "the gateway drained and exited"
+    );
+    assert_eq!(acked, ROOMS * MESSAGES_PER_ROOM);
+    assert_eq!(
+        complete, 2000,
+        "every stream got every message once, in order"
+    );
+    assert_eq!((told, resumed, returns.len()), (2000, 2000, 2000));
+    assert!(
+        peak <= 800,
+        "returns spread over the window, not one spike: {per_second:?}"
+    );
+}

@@ -9,7 +9,7 @@
 //! stream it goes to (reference-counted, never re-encoded). A stream whose bounded buffer
 //! is full is closed; its client resumes from the last id it saw.
 
-use super::registry::{Registry, StreamCaps};
+use super::registry::{NotOpened, Registry, StreamCaps};
 use super::replay::{Admit, Audience, Replay, Routed, Start};
 use super::rooms::Rooms;
 use super::social::{Seed, Social};
@@ -60,6 +60,8 @@ pub enum Refused {
     Ahead,
     /// The hub is shutting down.
     Closed,
+    /// The gateway holds `max_streams` already.
+    Full,
 }
 
 impl Hub {
@@ -216,7 +218,10 @@ impl Hub {
             .map_err(|_| Refused::Ahead)?;
         let (slot, rx) = (inner.registry)
             .open(user, session, self.stream_cap)
-            .ok_or(Refused::Closed)?;
+            .map_err(|not| match not {
+                NotOpened::Closed => Refused::Closed,
+                NotOpened::Full => Refused::Full,
+            })?;
         inner.local.touched(user, Some(name));
         self.metrics.streams_open.inc();
         Ok(Attached { slot, rx, start })
@@ -237,6 +242,28 @@ impl Hub {
     /// Ends every stream (shutdown): clients reconnect elsewhere and resume.
     pub fn close_all(&self) {
         self.lock().registry.close_all();
+    }
+
+    /// The position after every event routed so far, as a stream's cursor.
+    pub fn cursor(&self) -> String {
+        self.lock().replay.cursor().encode()
+    }
+
+    /// Whether new streams are taken (not stopping).
+    pub fn is_accepting(&self) -> bool {
+        !self.lock().registry.is_closed()
+    }
+
+    /// Takes no new stream, and lists the open ones (`(user, slot)`), to end one by one.
+    pub fn start_draining(&self) -> Vec<(UserId, u64)> {
+        let mut inner = self.lock();
+        inner.registry.stop_accepting();
+        inner.registry.slots()
+    }
+
+    /// Ends one stream with `last` as its last event; whether it was still open.
+    pub fn close_with(&self, user: UserId, slot: u64, last: sse::Event) -> bool {
+        self.lock().registry.close_with(user, slot, last)
     }
 }
 

@@ -1,7 +1,8 @@
 //! The stream registry: this gateway's open streams, by user, each a bounded channel.
 //!
-//! Invariants: a slot id is never reused; a user with no open stream has no entry; once
-//! closed (shutdown) the registry takes no new stream; a session holds at most
+//! Invariants: a slot id is never reused; a user with no open stream has no entry; `open`
+//! counts the slots; once closed (shutdown) the registry takes no new stream; past
+//! `max_streams` a new stream is refused (never another evicted for it); a session holds at most
 //! `per_session` streams and a user at most `per_user`: a new stream is never refused,
 //! the oldest one goes instead, told so by a `stream_closed` event. Delivery never
 //! blocks: a stream whose buffer is full is dropped, and its client resumes from the last
@@ -34,6 +35,8 @@ pub struct Delivery {
 pub struct StreamCaps {
     pub per_session: usize,
     pub per_user: usize,
+    /// Streams of this gateway in all.
+    pub max_streams: usize,
 }
 
 impl Default for StreamCaps {
@@ -41,13 +44,25 @@ impl Default for StreamCaps {
         Self {
             per_session: 10,
             per_user: 30,
+            max_streams: 100_000,
         }
     }
+}
+
+/// Why a stream was not opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotOpened {
+    /// Shutting down.
+    Closed,
+    /// At `max_streams`.
+    Full,
 }
 
 #[derive(Default)]
 pub struct Registry {
     streams: HashMap<UserId, Vec<Slot>>,
+    /// Slots in `streams`.
+    open: usize,
     next_slot: u64,
     closed: bool,
     caps: StreamCaps,
@@ -74,16 +89,20 @@ impl Registry {
     }
 
     /// Opens a stream of `cap` buffered events for `user`, evicting the oldest of the
-    /// session's or the user's streams past their caps; `None` once closed.
+    /// session's or the user's streams past their caps.
     pub fn open(
         &mut self,
         user: UserId,
         session: SessionId,
         cap: usize,
-    ) -> Option<(u64, mpsc::Receiver<sse::Event>)> {
+    ) -> Result<(u64, mpsc::Receiver<sse::Event>), NotOpened> {
         if self.closed {
-            return None;
+            return Err(NotOpened::Closed);
         }
+        if self.open >= self.caps.max_streams.max(1) {
+            return Err(NotOpened::Full);
+        }
+        self.open += 1;
         let (tx, rx) = mpsc::channel(cap.max(1));
         self.next_slot += 1;
         let id = self.next_slot;
@@ -97,6 +116,7 @@ impl Registry {
                     &slots.remove(i),
                     "too many streams for this session; the oldest closed",
                 );
+                self.open -= 1;
             }
         }
         while slots.len() > caps.per_user.max(1) {
@@ -104,12 +124,49 @@ impl Registry {
                 &slots.remove(0),
                 "too many streams for this user; the oldest closed",
             );
+            self.open -= 1;
         }
-        Some((id, rx))
+        Ok((id, rx))
     }
 
     pub fn is_closed(&self) -> bool {
         self.closed
+    }
+
+    /// Streams open.
+    pub fn len(&self) -> usize {
+        self.open
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.open == 0
+    }
+
+    /// Takes no new stream from now on (a draining gateway); open ones stay.
+    pub fn stop_accepting(&mut self) {
+        self.closed = true;
+    }
+
+    /// Every open stream, as `(user, slot)`.
+    pub fn slots(&self) -> Vec<(UserId, u64)> {
+        let all = self.streams.iter();
+        all.flat_map(|(user, slots)| slots.iter().map(|s| (*user, s.id)))
+            .collect()
+    }
+
+    /// Ends one stream, its last event `last`; whether it was still open.
+    pub fn close_with(&mut self, user: UserId, slot: u64, last: sse::Event) -> bool {
+        let Some(found) = self
+            .streams
+            .get(&user)
+            .and_then(|s| s.iter().find(|s| s.id == slot))
+        else {
+            return false;
+        };
+        // A full buffer misses the event: its client reconnects by `retry:` all the same.
+        let _ = found.tx.try_send(last);
+        self.retain(user, |s| s.id != slot);
+        true
     }
 
     /// Forgets the stream `slot` of `user`; returns its session if it was still open.
@@ -186,11 +243,14 @@ impl Registry {
     pub fn close_all(&mut self) {
         self.closed = true;
         self.streams.clear();
+        self.open = 0;
     }
 
     fn retain(&mut self, user: UserId, keep: impl FnMut(&Slot) -> bool) {
         if let Some(slots) = self.streams.get_mut(&user) {
+            let before = slots.len();
             slots.retain(keep);
+            self.open -= before - slots.len();
             if slots.is_empty() {
                 self.streams.remove(&user);
             }

@@ -1,21 +1,24 @@
 //! `GET /api/events`: one SSE stream per request, for the authenticated user.
 //!
 //! First `ready` (and `reset` when the cursor cannot be served), then the replay of what
-//! the stream missed after `Last-Event-ID`, then live events. Keep-alive comments every
-//! `PARLEY_KEEPALIVE_SECS`. When the client goes, the stream's slot is detached.
+//! the stream missed after its cursor (`Last-Event-ID`, else `?cursor=`), then live
+//! events, with a `keepalive` event every `PARLEY_KEEPALIVE_SECS`. When the client goes,
+//! the stream's slot is detached. A gateway at `PARLEY_MAX_STREAMS` answers `503`.
 
 use super::hub::{Attached, Hub, Refused};
 use super::replay::Start;
+use super::sse;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
+use crate::metrics::StreamStart;
 use crate::places::Place;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, Responder};
-use actix_web_lab::sse;
-use futures_util::stream::{self, StreamExt};
+use futures_util::stream::StreamExt;
 use parley_schema::event::{ReadyEvent, ResetEvent};
 use parley_schema::{ErrorCode, UserId};
-use std::convert::Infallible;
+use rand::Rng;
+use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -34,12 +37,17 @@ impl Drop for DetachOnDrop {
     }
 }
 
-fn json_event(name: &'static str, data: &impl serde::Serialize) -> sse::Data {
-    let json = serde_json::to_string(data).unwrap_or_else(|_| "{}".into());
-    sse::Data::new(json).event(name)
-}
-
 const RESET: &str = "the stream's cursor is too old or unknown; refetch state over HTTP";
+
+/// `GET /api/events?cursor=`: where to resume when the request cannot carry
+/// `Last-Event-ID` (a new `EventSource` in another tab); the header wins when both come.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventsQuery {
+    /// The `id:` of the last event received, or the `cursor` of `GET /api/sync`.
+    #[param(max_length = 400)]
+    pub cursor: Option<String>,
+}
 
 #[utoipa::path(
     get,
@@ -53,6 +61,7 @@ const RESET: &str = "the stream's cursor is too old or unknown; refetch state ov
             description = "The `id:` of the last event \
             received (EventSource sends it by itself on reconnect): the stream replays every \
             event missed after it, or sends `reset` when it cannot."),
+        EventsQuery,
     ),
     responses(
         (status = 200, description = "A `text/event-stream` that stays open. Each event is \
@@ -65,20 +74,23 @@ const RESET: &str = "the stream's cursor is too old or unknown; refetch state ov
             `PARLEY_STREAMS_PER_ADDRESS` streams open.",
             body = parley_schema::error::ErrorResponse,
             headers(("Retry-After" = u64, description = "Seconds to wait."))),
-        (status = 503, description = "`unavailable`: the gateway is shutting down; reconnect \
-            (another gateway serves the same cursor).",
-            body = parley_schema::error::ErrorResponse),
+        (status = 503, description = "`unavailable`: the gateway is shutting down, or holds \
+            `PARLEY_MAX_STREAMS` streams already (no stream is evicted for a new one); \
+            reconnect after `Retry-After` (another gateway serves the same cursor).",
+            body = parley_schema::error::ErrorResponse,
+            headers(("Retry-After" = u64, description = "Seconds to wait (1 to 5, spread)."))),
     )
 )]
 pub async fn events(
     req: HttpRequest,
     auth: AuthUser,
     state: web::Data<AppState>,
+    query: web::Query<EventsQuery>,
 ) -> Result<impl Responder, ApiError> {
-    let cursor = req
-        .headers()
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok());
+    let header = req.headers().get("last-event-id");
+    let cursor = header
+        .and_then(|v| v.to_str().ok())
+        .or(query.cursor.as_deref());
     let place = match state.config.trusted_proxies.client_ip(&req) {
         // Past the address's cap: refused, since it may not evict a stranger's stream.
         Some(addr) => Some(
@@ -90,43 +102,45 @@ pub async fn events(
         None => None,
     };
     let hub = Arc::clone(&state.hub);
-    let Attached { slot, rx, start } = attach(&hub, &auth, cursor).await?;
+    let Attached { slot, rx, start } = attach(&hub, &auth, cursor).await.inspect_err(|e| {
+        if matches!(e, ApiError::Full { .. }) {
+            state.metrics.streams_refused_full.inc();
+        }
+    })?;
     let guard = DetachOnDrop {
         hub,
         user: auth.user_id,
         slot,
         _place: place,
     };
+    let keepalive = state.config.keep_alive_secs.max(1);
     let ready = ReadyEvent {
         user_id: auth.user_id,
         resumed: matches!(start, Start::Replay(_)),
+        keepalive_secs: keepalive,
+        gateway: state.gateway_id.clone(),
     };
-    let mut first: Vec<sse::Event> = vec![json_event("ready", &ready).into()];
-    let replay = match start {
-        Start::Fresh => Vec::new(),
-        Start::Replay(events) => events,
+    let mut first = vec![sse::json_event("ready", &ready).into()];
+    let how = match start {
+        Start::Fresh => StreamStart::Fresh,
+        Start::Replay(events) => {
+            first.extend(events);
+            StreamStart::Resumed
+        }
         Start::Reset(id) => {
             let reset = ResetEvent {
                 reason: RESET.into(),
             };
-            first.push(json_event("reset", &reset).id(id).into());
-            Vec::new()
+            first.push(sse::json_event("reset", &reset).id(id).into());
+            StreamStart::Reset
         }
     };
-    let live = stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (e, rx)) });
-    let body = stream::iter(first)
-        .chain(stream::iter(replay))
-        .chain(live)
-        .map(move |e| {
-            let _keep = &guard;
-            Ok::<_, Infallible>(e)
-        });
-    Ok(sse::Sse::from_stream(body)
-        .with_keep_alive(Duration::from_secs(state.config.keep_alive_secs.max(1)))
-        .with_retry_duration(Duration::from_secs(2))
-        .customize()
-        .insert_header(("Cache-Control", "no-cache"))
-        .insert_header(("X-Accel-Buffering", "no")))
+    state.metrics.count_stream_start(how);
+    let body = sse::events(first, rx, Duration::from_secs(keepalive)).map(move |e| {
+        let _keep = &guard;
+        e
+    });
+    Ok(sse::response(body))
 }
 
 /// How long a stream waits for the hub to catch up, or to reach the stream's cursor.
@@ -154,11 +168,13 @@ async fn attach(hub: &Hub, auth: &AuthUser, cursor: Option<&str>) -> Result<Atta
         // Still not servable: a stream that asked to resume gets `reset` (empty cursor).
         Err(_) => hub.attach_as(user, name, session, cursor.map(|_| "")),
     };
-    attached.map_err(|refused| {
-        let message = match refused {
-            Refused::Closed => "the gateway is shutting down",
-            Refused::Ahead => "the event stream is not ready yet; retry",
-        };
-        ApiError::new(ErrorCode::Unavailable, message)
+    attached.map_err(|refused| match refused {
+        Refused::Closed => ApiError::new(ErrorCode::Unavailable, "the gateway is shutting down"),
+        Refused::Ahead => ApiError::new(
+            ErrorCode::Unavailable,
+            "the event stream is not ready yet; retry",
+        ),
+        // Spread, so that the refused do not all come back in the same second.
+        Refused::Full => ApiError::full(Duration::from_secs(rand::thread_rng().gen_range(1..=5))),
     })
 }

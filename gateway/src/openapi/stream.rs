@@ -13,7 +13,7 @@ use utoipa::openapi::{OpenApi, Ref, RefOr};
 use utoipa::{Modify, PartialSchema, ToSchema};
 
 /// Every event a stream sends: its `event:` name and the schema of its `data`.
-pub(crate) const EVENTS: [(&str, &str); 18] = [
+pub(crate) const EVENTS: [(&str, &str); 20] = [
     ("ready", "ReadyEvent"),
     ("message", "Message"),
     ("message_updated", "Message"),
@@ -32,6 +32,8 @@ pub(crate) const EVENTS: [(&str, &str); 18] = [
     ("result", "ResultEvent"),
     ("reset", "ResetEvent"),
     ("stream_closed", "StreamClosedEvent"),
+    ("keepalive", "KeepaliveEvent"),
+    ("reconnect", "ReconnectEvent"),
 ];
 
 /// One event of the stream, as parsed.

@@ -29,11 +29,21 @@ pub async fn list(auth: AuthUser, state: web::Data<AppState>) -> Result<HttpResp
     let user = auth.user_id;
     let rows =
         blocking::with_conn(&state.db, move |c| Ok(parley_db::friends::list(c, user)?)).await?;
+    let friends = with_presence(&state, user, &rows);
+    Ok(HttpResponse::Ok().json(FriendList { friends }))
+}
+
+/// `user`'s friends `rows`, each with their presence as `user` may see it.
+pub(crate) fn with_presence(
+    state: &AppState,
+    user: parley_schema::UserId,
+    rows: &[parley_db::rows::UserRow],
+) -> Vec<User> {
     let mut friends: Vec<User> = rows.iter().map(parley_db::views::user).collect();
     for friend in &mut friends {
         friend.presence = Some(state.hub.presence_for(user, friend.id));
     }
-    Ok(HttpResponse::Ok().json(FriendList { friends }))
+    friends
 }
 
 /// `POST /api/friends`.

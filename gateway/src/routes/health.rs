@@ -27,7 +27,8 @@ pub async fn healthz() -> HttpResponse {
     tag = "operations",
     summary = "Readiness",
     description = "200 when Postgres and Kafka are reachable and the gateway's events \
-                   consumer is assigned and has caught up; else 503. Either way the body \
+                   consumer is assigned and has caught up, and the gateway is not stopping \
+                   (draining its streams); else 503. Either way the body \
                    says which part answered. Postgres and Kafka are checked in the \
                    background every second, so the answer is immediate and at most a \
                    second old. No authentication.",
@@ -40,7 +41,8 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let (db, kafka) = state.dependencies.get();
     let events_caught_up = state.hub.is_caught_up();
-    let mut response = match db && kafka && events_caught_up {
+    let accepting_streams = state.hub.is_accepting();
+    let mut response = match db && kafka && events_caught_up && accepting_streams {
         true => HttpResponse::Ok(),
         false => HttpResponse::ServiceUnavailable(),
     };
@@ -48,5 +50,6 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         postgres: db,
         kafka,
         events_caught_up,
+        accepting_streams,
     })
 }

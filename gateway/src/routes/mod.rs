@@ -23,6 +23,7 @@ pub(crate) mod rooms;
 pub(crate) mod saved;
 pub(crate) mod sessions;
 pub(crate) mod signals;
+pub(crate) mod sync;
 pub(crate) mod users;
 
 use crate::events::stream;
@@ -104,6 +105,7 @@ route_table! {
         get "/saved" => saved::list,
         put "/saved/{message_id}" => saved::save,
         delete "/saved/{message_id}" => saved::unsave,
+        get "/sync" => sync::sync,
         get "/events" => stream::events,
         get "/openapi.json" => openapi::serve,
     }

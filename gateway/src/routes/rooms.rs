@@ -125,7 +125,7 @@ pub async fn list(
 }
 
 /// My rooms with my read state in each.
-fn my_rooms(c: &mut PgConnection, user: UserId) -> Result<Vec<RoomSummary>, ApiError> {
+pub(crate) fn my_rooms(c: &mut PgConnection, user: UserId) -> Result<Vec<RoomSummary>, ApiError> {
     let (rows, marks): (Vec<RoomRow>, Vec<_>) = members::rooms_of(c, user)?.into_iter().unzip();
     let ids: Vec<RoomId> = rows.iter().map(|r| r.id).collect();
     let mut lasts = messages::last_of_rooms(c, &ids)?;

@@ -20,7 +20,9 @@ export const TARGET = process.env.CARGO_TARGET_DIR ? path.resolve(ROOT, process.
 const STACK = path.join(TARGET, 'debug', 'parley-stack');
 
 export class System {
-  constructor() {
+  /** `env`: more environment for the worker and the gateways (e.g. PARLEY_KEEPALIVE_SECS). */
+  constructor({ env = {} } = {}) {
+    this.env = env;
     const missing = ['DATABASE_URL', 'KAFKA_BOOTSTRAP_SERVERS'].filter((v) => !process.env[v]);
     if (missing.length) {
       throw new Error(`${missing.join(' and ')} not set: run the tests after eval "$(scripts/services up)" (tests/browser/run.sh does this)`);
@@ -33,7 +35,7 @@ export class System {
   /** Starts the stack and waits until both gateways are ready. */
   async start() {
     this.child = spawn(STACK, ['serve', '--gateways', 'a,b', '--log-dir', this.logDir], {
-      env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'info' },
+      env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'info', ...this.env },
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
