@@ -15,6 +15,7 @@ pub mod model;
 pub mod outcome;
 pub mod requests;
 pub mod social;
+pub mod stream;
 pub mod text;
 pub mod validate;
 

@@ -1053,14 +1053,14 @@ async fn presence_goes_offline_within_30_s_of_its_gateway_being_killed() {
 /// gets SIGTERM while messages flow. Its streams end spread over `PARLEY_DRAIN_SECS`, each
 /// told to reconnect, and come back to gateway 1 with their cursors: every stream gets
 /// every message of its room once, in order, and the returns are spread, not one spike.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "crash suite: run by scripts/crash-test (scripts/test and CI call it)"]
 async fn restarting_a_gateway_with_2000_streams_spreads_their_return_and_loses_nothing() {
     use parley_tests::follow::{follow, histogram};
     const ROOMS: usize = 10;
     const PER_ROOM: usize = 20;
     const STREAMS_EACH: usize = 10;
-    const MESSAGES_PER_ROOM: usize = 30;
+    const MESSAGES_PER_ROOM: usize = 12;
     let _serial = SERIAL.lock().await;
     let mut system = System::start("deploy", 2, 1, &[("PARLEY_DRAIN_SECS", "5")])
         .await
@@ -1088,7 +1088,7 @@ async fn restarting_a_gateway_with_2000_streams_spreads_their_return_and_loses_n
         assert!(Instant::now() < deadline, "2,000 streams open on gateway 0");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    // Messages flow before, during and after the drain: 3 per room per second.
+    // Messages flow before, during and after the 5 s drain: one per room every 0.7 s.
     let senders = rooms
         .iter()
         .zip(users.chunks(PER_ROOM))
@@ -1099,7 +1099,7 @@ async fn restarting_a_gateway_with_2000_streams_spreads_their_return_and_loses_n
                 for k in 0..MESSAGES_PER_ROOM {
                     acked +=
                         usize::from(sender.send_message(&room, &format!("d{k}")).await.0 == 201);
-                    tokio::time::sleep(Duration::from_millis(330)).await;
+                    tokio::time::sleep(Duration::from_millis(700)).await;
                 }
                 acked
             }
@@ -1123,22 +1123,18 @@ async fn restarting_a_gateway_with_2000_streams_spreads_their_return_and_loses_n
     let returns: Vec<Duration> = (seen.iter().flat_map(|s| &s.reconnected_at))
         .map(|t| t.saturating_sub(sigterm_at))
         .collect();
-    let per_second = histogram(&returns, Duration::from_millis(500));
-    let peak = per_second.iter().map(|(_, n)| n * 2).max().unwrap_or(0);
+    let per_second = histogram(&returns, Duration::from_secs(1));
+    let peak = per_second.iter().map(|(_, n)| *n).max().unwrap_or(0);
     println!(
         "SIGTERM to a gateway with 2000 streams: exited {clean:?}; {acked} messages \
          acknowledged; {complete} streams got all {MESSAGES_PER_ROOM} of their room in order; \
-         {told} were told to reconnect; {} returned, {resumed} resumed; busiest half-second \
+         {told} were told to reconnect; {} returned, {resumed} resumed; busiest second \
          {peak}/s at gateway 1",
         returns.len()
     );
-    println!("returns after SIGTERM, per half-second (start s, streams):");
+    println!("returns after SIGTERM, per second (start s, streams):");
     for (start, n) in &per_second {
-        println!(
-            "  {:>5.1} {n:>5} {}",
-            start.as_secs_f64(),
-            "#".repeat(n / 10)
-        );
+        println!("  {:>3} {n:>5} {}", start.as_secs(), "#".repeat(n / 10));
     }
     assert!(
         clean.is_ok_and(|s| s.success()),

@@ -3,7 +3,7 @@
 
 use parley_tests::{test_env, unique, Api};
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{json, Value};
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -22,11 +22,17 @@ async fn a_message_reaches_the_other_members_stream_with_seq_1() {
         .next(WAIT)
         .await
         .map(|e| (e.event.clone(), e.json()));
+    let gateway = ready.as_ref().map(|(_, r)| r["gateway"].clone());
+    assert!(gateway
+        .as_ref()
+        .and_then(Value::as_str)
+        .is_some_and(|g| !g.is_empty()));
     assert_eq!(
         ready,
         Some((
             "ready".into(),
-            json!({"user_id": bob.user.id, "resumed": false})
+            json!({"user_id": bob.user.id, "resumed": false, "keepalive_secs": 10,
+                   "gateway": gateway})
         ))
     );
 
