@@ -4,7 +4,7 @@
 //! every other member's stream is measured from the send's scheduled time.
 
 use super::send::{self, Target};
-use super::{await_deliveries, open_streams, progress, secs, Common};
+use super::{await_deliveries, open_streams, progress, secs, Common, RoomShape};
 use crate::api::Session;
 use crate::listener::{self, Shared};
 use crate::payload::RunClock;
@@ -20,13 +20,9 @@ pub struct Args {
     #[command(flatten)]
     pub common: Common,
 
-    /// Rooms.
-    #[arg(long, default_value_t = 100)]
-    pub rooms: usize,
-
-    /// Members per room (each a user with one open stream).
-    #[arg(long, default_value_t = 10)]
-    pub members: usize,
+    /// The rooms and their members (every member typing, in `typing`).
+    #[command(flatten)]
+    pub shape: RoomShape,
 
     /// Messages sent per second, in total.
     #[arg(long, default_value_t = 500.0)]
@@ -62,13 +58,13 @@ impl Target for Rooms {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<Report> {
-    if args.rooms == 0 || args.members < 2 || args.rate <= 0.0 || args.seconds <= 0.0 {
+    if args.shape.rooms == 0 || args.shape.members < 2 || args.rate <= 0.0 || args.seconds <= 0.0 {
         bail!("need --rooms >= 1, --members >= 2, --rate > 0 and --seconds > 0");
     }
     let apis = args.common.apis()?;
     setup::wait_ready(&apis).await?;
     let clock = RunClock::new(setup::run_tag());
-    let (r, m) = (args.rooms, args.members);
+    let (r, m) = (args.shape.rooms, args.shape.members);
     let setup_started = Instant::now();
     progress(format!("run {}: creating {} users", clock.tag, r * m));
     let sessions = setup::users(&apis, &clock.tag, r * m, args.common.setup_concurrency).await?;

@@ -16,6 +16,18 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
 
+/// R rooms of M members, each member a user with one open stream (`latency`, `typing`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct RoomShape {
+    /// Rooms.
+    #[arg(long, default_value_t = 100)]
+    pub rooms: usize,
+
+    /// Members per room, each a user with one open stream.
+    #[arg(long, default_value_t = 10)]
+    pub members: usize,
+}
+
 /// Options every mode takes.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Common {

@@ -5,7 +5,7 @@
 //! with the streams open, then while the typing runs (gateways found by their listening
 //! port on this machine), and the signals it read (`parley_signals_consumed`).
 
-use super::{progress, secs, Common};
+use super::{progress, secs, Common, RoomShape};
 use crate::api::{metric_value, Api, Session};
 use crate::report::Report;
 use crate::stats::Samples;
@@ -23,13 +23,9 @@ pub struct Args {
     #[command(flatten)]
     pub common: Common,
 
-    /// Rooms.
-    #[arg(long, default_value_t = 100)]
-    pub rooms: usize,
-
-    /// Members per room, every one of them typing.
-    #[arg(long, default_value_t = 10)]
-    pub members: usize,
+    /// The rooms and their members (every member typing, in `typing`).
+    #[command(flatten)]
+    pub shape: RoomShape,
 
     /// Seconds between one typist's posts (the web client posts at most every 3 s).
     #[arg(long, default_value_t = 3.0)]
@@ -117,13 +113,18 @@ async fn signals_consumed(apis: &[Api]) -> f64 {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<Report> {
-    if args.rooms == 0 || args.members < 2 || args.interval < 2.0 || args.seconds <= 0.0 {
+    if args.shape.rooms == 0 || args.shape.members < 2 || args.interval < 2.0 || args.seconds <= 0.0
+    {
         bail!("need --rooms >= 1, --members >= 2, --interval >= 2 (the gateway's limit) and --seconds > 0");
     }
     let apis = args.common.apis()?;
     setup::wait_ready(&apis).await?;
     let tag = setup::run_tag();
-    let (r, m, conc) = (args.rooms, args.members, args.common.setup_concurrency);
+    let (r, m, conc) = (
+        args.shape.rooms,
+        args.shape.members,
+        args.common.setup_concurrency,
+    );
     progress(format!("run {tag}: creating {} users", r * m));
     let sessions = setup::users(&apis, &tag, r * m, conc).await?;
     progress(format!("creating {r} rooms"));

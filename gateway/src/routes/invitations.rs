@@ -77,12 +77,7 @@ pub async fn accept(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<Sent, ApiError> {
-    let (room_id, invitation_id) = room_of(&state, auth.user_id, path.into_inner()).await?;
-    let command = Command::AcceptInvitation {
-        room_id,
-        invitation_id,
-    };
-    dispatch::submit(&state, &auth, command, Wait::preferred(&req)).await
+    answer(&req, &auth, &state, path.into_inner(), true).await
 }
 
 /// `POST /api/invitations/{invitation_id}/decline`.
@@ -109,10 +104,27 @@ pub async fn decline(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<Sent, ApiError> {
-    let (room_id, invitation_id) = room_of(&state, auth.user_id, path.into_inner()).await?;
-    let command = Command::DeclineInvitation {
-        room_id,
-        invitation_id,
+    answer(&req, &auth, &state, path.into_inner(), false).await
+}
+
+/// Accepts (`accept`) or declines my invitation `id`.
+async fn answer(
+    req: &HttpRequest,
+    auth: &AuthUser,
+    state: &AppState,
+    id: Uuid,
+    accept: bool,
+) -> Result<Sent, ApiError> {
+    let (room_id, invitation_id) = room_of(state, auth.user_id, id).await?;
+    let command = match accept {
+        true => Command::AcceptInvitation {
+            room_id,
+            invitation_id,
+        },
+        false => Command::DeclineInvitation {
+            room_id,
+            invitation_id,
+        },
     };
-    dispatch::submit(&state, &auth, command, Wait::preferred(&req)).await
+    dispatch::submit(state, auth, command, Wait::preferred(req)).await
 }

@@ -84,8 +84,8 @@ fn handle(state: &AppState, payload: &[u8]) {
                 user,
                 until,
             };
-            let data = ByteString::from(serde_json::to_string(&event).unwrap_or_default());
-            let reached = hub.typing(room_id, typist, &data);
+            let data = || ByteString::from(serde_json::to_string(&event).unwrap_or_default());
+            let reached = hub.typing(room_id, typist, data);
             state.metrics.signals_delivered.inc_by(reached);
         }
         Signal::Presence {

@@ -25,18 +25,26 @@ impl Hub {
         self.lock().rooms.is_member(room, user)
     }
 
-    /// Delivers a `typing` signal (`data`) to the other members of `room` here, but
-    /// those apart from `typist`. Returns the streams it reached.
-    pub fn typing(&self, room: RoomId, typist: UserId, data: &ByteString) -> u64 {
+    /// Delivers a `typing` signal to the other members of `room` here, but those apart
+    /// from `typist`; `data` encodes it, only when someone here is to get it. Returns the
+    /// streams it reached.
+    pub fn typing(&self, room: RoomId, typist: UserId, data: impl FnOnce() -> ByteString) -> u64 {
         let inner = self.lock();
         let members = inner.rooms.members(room);
         if !members.contains(&typist) {
             return 0;
         }
-        let to = members
-            .iter()
-            .filter(|m| **m != typist && !inner.social.apart(**m, typist));
-        to.map(|m| inner.registry.offer(*m, "typing", data)).sum()
+        let to: Vec<UserId> = (members.iter().copied())
+            .filter(|m| *m != typist && inner.registry.has(*m) && !inner.social.apart(*m, typist))
+            .collect();
+        if to.is_empty() {
+            // Most gateways hold none of the room's members: nothing to encode.
+            return 0;
+        }
+        let data = data();
+        to.iter()
+            .map(|m| inner.registry.offer(*m, "typing", &data))
+            .sum()
     }
 
     /// What a gateway (this one included) announced about its users; tells the changes.
