@@ -1146,8 +1146,13 @@ async fn restarting_a_gateway_with_2000_streams_spreads_their_return_and_loses_n
         "every stream got every message once, in order"
     );
     assert_eq!((told, resumed, returns.len()), (2000, 2000, 2000));
+    // 2,000 over a 5 s window is 400/s on average; one spike would be 2,000 in a second.
+    // The returns are timed by this test's own client, on the same two cores as three
+    // brokers, Postgres and two debug gateways, so a second may catch up a little backlog.
     assert!(
-        peak <= 800,
+        peak <= 1000,
         "returns spread over the window, not one spike: {per_second:?}"
     );
+    let busy = per_second.iter().filter(|(_, n)| *n >= 100).count();
+    assert!(busy >= 4, "returns spread over 4 s or more: {per_second:?}");
 }
