@@ -16,13 +16,22 @@ pub fn find(conn: &mut PgConnection, id: MessageId) -> QueryResult<Option<Messag
 /// The messages with these ids that exist, with their reply previews and reactions (`me`
 /// for nobody), in no particular order.
 pub fn find_many(conn: &mut PgConnection, ids: &[MessageId]) -> QueryResult<Vec<Message>> {
+    find_many_for(conn, ids, None)
+}
+
+/// [`find_many`], as `viewer` sees them (`me` in reactions, `from_blocked`).
+pub fn find_many_for(
+    conn: &mut PgConnection,
+    ids: &[MessageId],
+    viewer: Option<UserId>,
+) -> QueryResult<Vec<Message>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let rows: Vec<(MessageRow, Option<AuthorRow>)> =
         with_author().filter(msg::id.eq_any(ids)).load(conn)?;
     let mut found = views::messages(rows);
-    crate::extras::decorate(conn, &mut found, None)?;
+    crate::extras::decorate(conn, &mut found, viewer)?;
     Ok(found)
 }
 

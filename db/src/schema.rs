@@ -90,6 +90,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    search_messages (message_id) {
+        message_id -> Uuid,
+        room_id -> Uuid,
+        author_id -> Nullable<Uuid>,
+        folded -> Text,
+        grams -> Array<Nullable<Text>>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     sessions (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -145,6 +156,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     reactions,
     rooms,
     saved_messages,
+    search_messages,
     sessions,
     user_settings,
     users,

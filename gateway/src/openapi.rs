@@ -20,7 +20,7 @@ mod stream;
 
 use crate::routes::{
     blocks, devices, edits, friends, health, invitations, members, messages, metrics, reactions,
-    reads, receipts, rooms, saved, sessions, signals, sync, users,
+    reads, receipts, rooms, saved, search, sessions, signals, sync, users,
 };
 use actix_web::HttpResponse;
 pub(crate) use emoji::Emoji;
@@ -33,13 +33,15 @@ use parley_schema::event::{
 use parley_schema::model::{
     Accepted, Author, FriendList, Message, MessageList, PublicRoomList, Reaction, ReadMarker,
     ReplyPreview, Room, RoomDetail, RoomList, RoomMessages, RoomSettings, RoomSummary, SavedList,
-    SeenList, SessionCreated, SessionInfo, SessionList, Settings, SyncState, User, Visibility,
+    SearchHit, SearchResults, SeenList, SessionCreated, SessionInfo, SessionList, Settings,
+    SyncState, User, Visibility,
 };
 use parley_schema::requests::{
     ChangePasswordRequest, CreateRoomRequest, EditMessageRequest, LoginRequest, MarkReadRequest,
     RegisterRequest, RoomSettingsRequest, SendMessageRequest, UpdateProfileRequest,
     UpdateSettingsRequest, UsernameRequest,
 };
+use parley_schema::search::Snippet;
 use parley_schema::social::{
     BlockEvent, BlockList, ClientPresence, Invitation, InvitationChange, InvitationEvent,
     InvitationList, InvitedRoom, MemberAdded, Presence, PresenceEvent, PresenceRequest,
@@ -166,7 +168,7 @@ impl Modify for Security {
         messages::history, messages::send, edits::edit, edits::delete,
         reactions::add, reactions::remove, receipts::seen, receipts::get, receipts::update, reads::mark_read, reads::room_settings,
         saved::list, saved::save, saved::unsave,
-        sync::sync, crate::events::stream::events, serve,
+        search::search, sync::sync, crate::events::stream::events, serve,
     ),
     components(schemas(
         UserId, RoomId, MessageId, RequestId, User, Author, Visibility, Room, RoomDetail,
@@ -179,7 +181,7 @@ impl Modify for Security {
         StreamClosedEvent, Health, Readiness, Presence, ClientPresence, PresenceRequest,
         PresenceEvent, TypingEvent, Invitation, InvitedRoom, InvitationList, InvitationChange,
         InvitationEvent, BlockList, BlockEvent, MemberAdded, InvitationId, SyncState,
-        RoomMessages, KeepaliveEvent, ReconnectEvent,
+        RoomMessages, KeepaliveEvent, ReconnectEvent, SearchHit, SearchResults, Snippet,
     )),
     modifiers(&Security, &Conventions, &InputRules, &EventStream, &Links),
     tags(

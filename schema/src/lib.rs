@@ -14,6 +14,7 @@ pub mod markup;
 pub mod model;
 pub mod outcome;
 pub mod requests;
+pub mod search;
 pub mod social;
 pub mod stream;
 pub mod text;

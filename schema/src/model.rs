@@ -264,3 +264,21 @@ pub struct RoomMessages {
     /// Whether older messages exist (page with `before`).
     pub has_more: bool,
 }
+
+/// One result of `GET /api/search`: the message as history shows it, and a snippet of it
+/// with the matches marked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SearchHit {
+    pub message: Message,
+    pub snippet: crate::search::Snippet,
+}
+
+/// `GET /api/search`: the best matches first; `next_before` asks for the page after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SearchResults {
+    pub results: Vec<SearchHit>,
+    /// Pass as `before` for the next page; `null` when there is none.
+    pub next_before: Option<String>,
+}

@@ -58,7 +58,7 @@ if [ -z "${DATABASE_URL:-}" ] || [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then
   services_up
 fi
 # lib/system.mjs drives parley-stack serve (tests/kit), which starts the worker and gateways.
-need_bins parley-stack worker gateway
+need_bins parley-stack worker gateway indexer
 
 export PARLEY_ROOT=$ROOT CARGO_TARGET_DIR=$TARGET
 cd "$HERE"

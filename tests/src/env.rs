@@ -217,3 +217,34 @@ pub async fn run_gateway(
     });
     Ok(port)
 }
+
+/// Starts an indexer (`parley_indexer::run`) on this test binary's shared system, once,
+/// on a runtime of its own; it runs until the system stops.
+pub fn start_indexer() {
+    static STARTED: OnceLock<()> = OnceLock::new();
+    STARTED.get_or_init(|| {
+        let env = test_env();
+        let mut config = parley_indexer::IndexerConfig::parse_from([
+            "indexer",
+            "--database-url",
+            &env.database_url,
+            "--kafka-bootstrap-servers",
+            &env.kafka.kafka_bootstrap_servers,
+        ]);
+        config.kafka = env.kafka.clone();
+        let shutdown = env.shutdown.clone();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build();
+            let Ok(rt) = rt else {
+                eprintln!("indexer: no runtime");
+                return;
+            };
+            if let Err(e) = rt.block_on(parley_indexer::run(config, shutdown)) {
+                eprintln!("indexer failed: {e:#}");
+            }
+        });
+    });
+}

@@ -21,6 +21,7 @@ pub(crate) mod reads;
 pub(crate) mod receipts;
 pub(crate) mod rooms;
 pub(crate) mod saved;
+pub(crate) mod search;
 pub(crate) mod sessions;
 pub(crate) mod signals;
 pub(crate) mod sync;
@@ -102,6 +103,7 @@ route_table! {
         put "/rooms/{room_id}/read" => reads::mark_read,
         put "/rooms/{room_id}/settings" => reads::room_settings,
         post "/rooms/{room_id}/typing" => signals::typing,
+        get "/search" => search::search,
         get "/saved" => saved::list,
         put "/saved/{message_id}" => saved::save,
         delete "/saved/{message_id}" => saved::unsave,

@@ -14,6 +14,7 @@ pub async fn exec(log_dir: PathBuf, command: &[String]) -> anyhow::Result<i32> {
     let plan = StackPlan::new(crate::bins()?, log_dir)
         .fresh(fresh)
         .worker("worker", &[])
+        .indexer("indexer", &[])
         .gateway("gateway", free_port()?)
         .own_groups();
     let mut stack = tokio::select! {

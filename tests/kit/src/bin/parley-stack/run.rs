@@ -1,4 +1,4 @@
-//! `parley-stack run`: one worker and one gateway on the developer's database and topics
+//! `parley-stack run`: one worker, one search indexer and one gateway on the developer's database and topics
 //! (the environment as `scripts/services up` exports it), until Ctrl-C or SIGTERM, or until
 //! either process exits. Prints `Parley is running at URL` once the gateway is ready.
 
@@ -19,6 +19,7 @@ pub async fn run(listen: &str) -> anyhow::Result<i32> {
     let logs = paths::repo_root().join(".local/logs");
     let plan = StackPlan::new(crate::bins()?, &logs)
         .worker("worker", &[])
+        .indexer("indexer", &[])
         .gateway_on("gateway", listen)
         .own_groups();
     let mut stack = tokio::select! {

@@ -41,6 +41,7 @@ pub async fn serve(names: &[String], log_dir: PathBuf) -> anyhow::Result<i32> {
     let mut plan = StackPlan::new(crate::bins()?, &log_dir)
         .fresh(fresh)
         .worker("worker", &[])
+        .indexer("indexer", &[])
         .own_groups();
     for name in names {
         plan = plan.gateway(&format!("gateway-{name}"), free_port()?);

@@ -1,0 +1,116 @@
+//! The search index (`search_messages`): written by the indexer from the events, read by
+//! the gateway for `GET /api/search`. Grams and terms come from `parley_schema::search`.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, Bool, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use parley_schema::search::{fold, grams, Query};
+use parley_schema::{MessageId, RoomId, UserId};
+
+/// A message as the index keeps it.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub message_id: MessageId,
+    pub room_id: RoomId,
+    pub author_id: Option<UserId>,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Indexes `entry` (a new message, or the new text of an edited one).
+pub fn upsert(conn: &mut PgConnection, entry: &Entry) -> QueryResult<()> {
+    let folded = fold(&entry.body);
+    let grams = grams(&folded);
+    diesel::sql_query(
+        "INSERT INTO search_messages (message_id, room_id, author_id, folded, grams, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (message_id) DO UPDATE SET folded = EXCLUDED.folded, grams = EXCLUDED.grams",
+    )
+    .bind::<SqlUuid, _>(entry.message_id.0)
+    .bind::<SqlUuid, _>(entry.room_id.0)
+    .bind::<Nullable<SqlUuid>, _>(entry.author_id.map(|a| a.0))
+    .bind::<Text, _>(&folded)
+    .bind::<Array<Text>, _>(&grams)
+    .bind::<Timestamptz, _>(entry.created_at)
+    .execute(conn)
+    .map(drop)
+}
+
+/// Takes a deleted message out of the index.
+pub fn remove(conn: &mut PgConnection, message: MessageId) -> QueryResult<()> {
+    use crate::schema::search_messages::dsl as s;
+    diesel::delete(s::search_messages.filter(s::message_id.eq(message)))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Where a page of results ends: the next page starts after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub phrase: bool,
+    pub created_at: DateTime<Utc>,
+    pub message_id: MessageId,
+}
+
+/// One result: the message, and whether it holds the whole query as typed.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Hit {
+    #[diesel(sql_type = SqlUuid)]
+    pub message_id: uuid::Uuid,
+    #[diesel(sql_type = Bool)]
+    pub phrase: bool,
+    #[diesel(sql_type = Timestamptz)]
+    pub created_at: DateTime<Utc>,
+}
+
+impl Hit {
+    pub fn position(&self) -> Position {
+        Position {
+            phrase: self.phrase,
+            created_at: self.created_at,
+            message_id: MessageId(self.message_id),
+        }
+    }
+}
+
+/// The messages matching `query` in the rooms `user` is a member of now (only `room`,
+/// when given), the whole phrase first, then the newest; after `after`, at most `limit`.
+pub fn find(
+    conn: &mut PgConnection,
+    user: UserId,
+    query: &Query,
+    room: Option<RoomId>,
+    after: Option<Position>,
+    limit: i64,
+) -> QueryResult<Vec<Hit>> {
+    diesel::sql_query(
+        "SELECT s.message_id, strpos(s.folded, $2) > 0 AS phrase, s.created_at \
+         FROM search_messages s \
+         WHERE s.grams @> $1 \
+           AND s.room_id IN (SELECT m.room_id FROM memberships m WHERE m.user_id = $3) \
+           AND ($4::uuid IS NULL OR s.room_id = $4) \
+           AND NOT EXISTS (SELECT 1 FROM unnest($5::text[]) t WHERE strpos(s.folded, t) = 0) \
+           AND ($6::bool IS NULL OR (strpos(s.folded, $2) > 0, s.created_at, s.message_id) \
+                < ($6, $7, $8)) \
+         ORDER BY phrase DESC, s.created_at DESC, s.message_id DESC \
+         LIMIT $9",
+    )
+    .bind::<Array<Text>, _>(&query.grams)
+    .bind::<Text, _>(&query.phrase)
+    .bind::<SqlUuid, _>(user.0)
+    .bind::<Nullable<SqlUuid>, _>(room.map(|r| r.0))
+    .bind::<Array<Text>, _>(&query.terms)
+    .bind::<Nullable<Bool>, _>(after.map(|a| a.phrase))
+    .bind::<Nullable<Timestamptz>, _>(after.map(|a| a.created_at))
+    .bind::<Nullable<SqlUuid>, _>(after.map(|a| a.message_id.0))
+    .bind::<Integer, _>(i32::try_from(limit).unwrap_or(i32::MAX))
+    .load(conn)
+}
+
+/// Takes the messages of a deleted room out of the index.
+pub fn remove_room(conn: &mut PgConnection, room: RoomId) -> QueryResult<()> {
+    use crate::schema::search_messages::dsl as s;
+    diesel::delete(s::search_messages.filter(s::room_id.eq(room)))
+        .execute(conn)
+        .map(drop)
+}
