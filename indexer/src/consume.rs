@@ -54,16 +54,11 @@ impl Indexer {
                 std::thread::sleep(RETRY);
             }
         }
-        self.consumer
-            .commit_consumer_state(rdkafka::consumer::CommitMode::Sync)
-            .or_else(|e| match e {
-                // Nothing stored since the last commit.
-                rdkafka::error::KafkaError::ConsumerCommit(
-                    rdkafka::types::RDKafkaErrorCode::NoOffset,
-                ) => Ok(()),
-                e => Err(e),
-            })
-            .context("committing on close")?;
+        // Best effort: what is not committed here is indexed again (idempotently) by
+        // whoever takes the partitions next.
+        if let Err(e) = (self.consumer).commit_consumer_state(rdkafka::consumer::CommitMode::Sync) {
+            tracing::info!(error = %e, "nothing committed on close");
+        }
         tracing::info!("indexer stopped");
         Ok(())
     }

@@ -54,19 +54,31 @@ pub enum QueryError {
     TooManyTerms,
 }
 
+/// What separates the terms of a query: whitespace, control characters and U+FEFF, which
+/// is exactly what the ECMAScript class `[\s\u0000-\u001f\u007f-\u009f]` matches (so the
+/// OpenAPI pattern of `q` and this function agree).
+pub fn is_separator(c: char) -> bool {
+    c.is_whitespace() || c.is_control() || c == '\u{feff}'
+}
+
+/// The OpenAPI pattern of a query: 1 to [`MAX_TERMS`] terms between separators.
+pub const QUERY_PATTERN: &str = "^[\\s\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f]+(?:[\\s\\u0000-\\u001f\\u007f-\\u009f]+[^\\s\\u0000-\\u001f\\u007f-\\u009f]+){0,7}[\\s\\u0000-\\u001f\\u007f-\\u009f]*$";
+
 impl Query {
     pub fn parse(q: &str) -> Result<Self, QueryError> {
         if q.chars().count() > MAX_QUERY_CHARS {
             return Err(QueryError::TooLong);
         }
-        let folded = fold(q);
-        let terms: Vec<String> = folded.split_whitespace().map(str::to_owned).collect();
-        if terms.is_empty() {
+        // Split as typed, then fold each term: folding may turn one character into
+        // several (NFKC), even with a space among them, but never into a new term.
+        let raw: Vec<&str> = q.split(is_separator).filter(|t| !t.is_empty()).collect();
+        if raw.is_empty() {
             return Err(QueryError::Empty);
         }
-        if terms.len() > MAX_TERMS {
+        if raw.len() > MAX_TERMS {
             return Err(QueryError::TooManyTerms);
         }
+        let terms: Vec<String> = raw.iter().map(|t| fold(t)).collect();
         let mut needed: Vec<String> = terms.iter().flat_map(|t| term_grams(t)).collect();
         needed.sort_unstable();
         needed.dedup();

@@ -192,6 +192,16 @@ export const blocks = () => get('/api/blocks').then((d) => d?.blocks || []);
 export const block = (username) => request('PUT', `/api/blocks/${enc(username)}`, { wait: WAIT }).then((r) => r.data);
 export const unblock = (username) => request('DELETE', `/api/blocks/${enc(username)}`, { wait: WAIT });
 
+// Search (#16): my rooms' messages holding every term of `q`, each with a snippet whose
+// `highlights` count code points; `next_before` pages on (null on the last page).
+export function search(q, { roomId, before, limit, signal } = {}) {
+  const p = new URLSearchParams({ q });
+  if (roomId) p.set('room_id', roomId);
+  if (before) p.set('before', before);
+  if (limit !== undefined) p.set('limit', limit);
+  return get(`/api/search?${p}`, { signal }).then((d) => ({ results: d?.results || [], next_before: d?.next_before ?? null }));
+}
+
 // Saved messages
 export const saved = () => get('/api/saved').then((d) => d?.saved || []);
 export const save = (messageId) => request('PUT', `/api/saved/${enc(messageId)}`, { wait: WAIT });

@@ -197,7 +197,10 @@ export function applyRoomSettings({ room_id, muted }) {
 /**
  * A room's messages as this client holds them: a contiguous range of seqs
  * [minSeq..maxSeq] (older pages are added at the front, new ones at the back) plus the
- * outbox: messages of mine sent but not confirmed, keyed by client_id.
+ * outbox: messages of mine sent but not confirmed, keyed by client_id. The range reaches
+ * the room's newest message unless `hasNewer`: a window opened around an older message
+ * (a search result far back), paged on towards the newest. `epoch` changes whenever the
+ * range is replaced, so pages asked for the old range are dropped when they arrive.
  */
 export function timeline(roomId) {
   let tl = state.timelines.get(roomId);
@@ -209,7 +212,10 @@ export function timeline(roomId) {
       maxSeq: 0,
       loaded: false,
       hasOlder: false,
-      loadingOlder: false,
+      hasNewer: false,
+      loadingOlder: null, // the promise of the older pages on their way
+      loadingNewer: null, // the promise of the newer pages on their way (a window)
+      epoch: 0,
       stale: false,
       pending: new Map(), // client_id -> {client_id, room_id, body, status, error, retryable, created_at}
       unreadFrom: null, // first seq unread when the room was opened (the "New" divider)
@@ -217,6 +223,25 @@ export function timeline(roomId) {
     state.timelines.set(roomId, tl);
   }
   return tl;
+}
+
+/**
+ * Drops the held range (not the outbox): the timeline is loaded again from scratch, or
+ * replaced by a window. Pages on their way for the old range are dropped (`epoch`).
+ */
+export function clearRange(tl) {
+  tl.epoch += 1;
+  tl.bySeq = new Map();
+  tl.minSeq = null;
+  tl.maxSeq = 0;
+  tl.loaded = false;
+  tl.hasOlder = false;
+  tl.hasNewer = false;
+  tl.loading = null;
+  tl.loadingOlder = null;
+  tl.loadingNewer = null;
+  tl.catchingUp = null;
+  tl.stale = false;
 }
 
 /** Adds confirmed messages (any order, duplicates ignored); confirms matching pendings. */

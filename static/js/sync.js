@@ -1,16 +1,18 @@
 // sync.js: owns keeping the store in step with the server: the start from GET /api/sync
 // (me, rooms, friends, invitations and the latest messages of the most active rooms, read
 // at one stream cursor; again after `reset` or a stream not resumed), a room's latest page,
-// older pages (`before`) and catch-up (`after`), the latest page again for edits,
-// deletions and reactions a poll or a reset would miss, read markers, and applying every
-// live event (those between people through people.js). A server without /api/sync is
-// loaded list by list.
+// older pages (`before`) and catch-up (`after`), the history around one message (a search
+// result: older pages down to it, or a window around it paged on towards the newest), the
+// latest page again for edits, deletions and reactions a poll or a reset would miss, read
+// markers, and applying every live event (those between people through people.js). A
+// server without /api/sync is loaded list by list.
 
 import * as api from './api.js';
 import {
   state,
   emit,
   notify,
+  clearRange,
   setRooms,
   upsertRoom,
   removeRoom,
@@ -33,7 +35,9 @@ import { loadSafety, setBlocks, setInvitations } from './safety.js';
 import { noteMessage } from './typing.js';
 
 const PAGE = 50;
-const CATCH_UP_PAGE = 200;
+const CATCH_UP_PAGE = 200; // also the most one request may ask for (the server's limit)
+const CONTEXT = 25; // messages loaded on each side of one jumped to
+const FILL_MAX = 400; // older messages loaded whole to reach one; further back, a window
 const SYNC_ROOMS = 20; // the rooms whose latest messages /api/sync brings
 
 // ---- loading ----------------------------------------------------------------------------
@@ -143,6 +147,8 @@ function takeLatestPage(roomId, page, hasMore) {
     if (first > tl.maxSeq + 1 || (tl.minSeq !== null && last < tl.minSeq - 1)) return;
     if (tl.minSeq === null || first < tl.minSeq) tl.hasOlder = older;
   }
+  // The room's latest page meets the range held: it reaches the newest now.
+  tl.hasNewer = false;
   addMessages(roomId, page, { silent: true });
   takeVersions(roomId, page);
   tl.stale = false;
@@ -162,8 +168,10 @@ export async function ensureTimeline(roomId) {
   const tl = timeline(roomId);
   if (!tl.loaded) {
     if (tl.loading) return tl.loading;
-    tl.loading = (async () => {
+    const epoch = tl.epoch;
+    const loading = (async () => {
       const page = await api.messages(roomId, { limit: PAGE });
+      if (tl.epoch !== epoch) return; // the range was replaced meanwhile
       addMessages(roomId, page, { silent: true });
       tl.loaded = true;
       tl.stale = false;
@@ -173,9 +181,10 @@ export async function ensureTimeline(roomId) {
       const summary = state.rooms.get(roomId);
       if ((summary?.last_message?.seq ?? 0) > tl.maxSeq) await catchUp(roomId);
     })().finally(() => {
-      tl.loading = null;
+      if (tl.loading === loading) tl.loading = null;
     });
-    return tl.loading;
+    tl.loading = loading;
+    return loading;
   }
   // Held messages may have been edited, deleted or reacted to while no events came.
   const wasStale = tl.stale;
@@ -217,19 +226,25 @@ function takeVersions(roomId, page) {
   return changed;
 }
 
-/** Fetches every message after the last one held (polling uses this every second). */
+/**
+ * Fetches every message after the last one held (polling uses this every second). Not in
+ * a window (`hasNewer`): newer messages come there by paging on (loadNewer).
+ */
 export async function catchUp(roomId) {
   const tl = timeline(roomId);
   if (!tl.loaded) return ensureTimeline(roomId);
+  if (tl.hasNewer) return undefined;
   if (tl.catchingUp) {
     tl.catchUpAgain = true;
     return tl.catchingUp;
   }
-  tl.catchingUp = (async () => {
+  const epoch = tl.epoch;
+  const catchingUp = (async () => {
     do {
       tl.catchUpAgain = false;
       for (;;) {
         const page = await api.messages(roomId, { after: tl.maxSeq, limit: CATCH_UP_PAGE });
+        if (tl.epoch !== epoch || tl.hasNewer) return; // the range was replaced meanwhile
         addMessages(roomId, page);
         if (page.length) {
           const viewing = isViewing(roomId);
@@ -241,25 +256,130 @@ export async function catchUp(roomId) {
     } while (tl.catchUpAgain);
     tl.stale = false;
   })().finally(() => {
-    tl.catchingUp = null;
+    if (tl.catchingUp === catchingUp) tl.catchingUp = null;
   });
-  return tl.catchingUp;
+  tl.catchingUp = catchingUp;
+  return catchingUp;
 }
 
-/** Scroll-back: the page before the oldest message held. */
-export async function loadOlder(roomId) {
+/**
+ * Scroll-back: the page before the oldest message held; with `to`, older pages until the
+ * message `to` is held (or the room's first). A call while pages are on their way shares
+ * them (and goes on to `to` after).
+ */
+export function loadOlder(roomId, { to } = {}) {
   const tl = timeline(roomId);
-  if (!tl.loaded || !tl.hasOlder || tl.loadingOlder || tl.minSeq === null) return;
-  tl.loadingOlder = true;
-  emit('timeline', roomId);
-  try {
-    const page = await api.messages(roomId, { before: tl.minSeq, limit: PAGE });
-    addMessages(roomId, page, { silent: true });
-    tl.hasOlder = page.length === PAGE && page[0].seq > 1;
-  } finally {
-    tl.loadingOlder = false;
-    emit('timeline', roomId);
+  if (tl.loadingOlder) {
+    const wait = tl.loadingOlder;
+    return to === undefined ? wait : wait.catch(() => {}).then(() => loadOlder(roomId, { to }));
   }
+  if (!tl.loaded || !tl.hasOlder || tl.minSeq === null) return Promise.resolve();
+  if (to !== undefined && tl.minSeq <= to) return Promise.resolve();
+  const epoch = tl.epoch;
+  const loading = (async () => {
+    do {
+      const limit = to === undefined ? PAGE : Math.min(CATCH_UP_PAGE, tl.minSeq - to);
+      const page = await api.messages(roomId, { before: tl.minSeq, limit });
+      if (tl.epoch !== epoch) return; // the range was replaced meanwhile
+      addMessages(roomId, page, { silent: true });
+      tl.hasOlder = page.length === limit && page.length > 0 && page[0].seq > 1;
+    } while (to !== undefined && tl.hasOlder && tl.minSeq > to);
+  })().finally(() => {
+    if (tl.loadingOlder !== loading) return;
+    tl.loadingOlder = null;
+    emit('timeline', roomId);
+  });
+  tl.loadingOlder = loading;
+  emit('timeline', roomId);
+  return loading;
+}
+
+/** The newest seq known of a room (from its summary), or 0. */
+const newestKnown = (roomId) => state.rooms.get(roomId)?.last_message?.seq ?? 0;
+
+/**
+ * In a window (`hasNewer`): the page after the newest message held; with `to`, newer
+ * pages until the message `to` is held. Reaching the room's newest message ends the
+ * window: from then on live messages join the range as elsewhere.
+ */
+export function loadNewer(roomId, { to } = {}) {
+  const tl = timeline(roomId);
+  if (tl.loadingNewer) {
+    const wait = tl.loadingNewer;
+    return to === undefined ? wait : wait.catch(() => {}).then(() => loadNewer(roomId, { to }));
+  }
+  if (!tl.loaded || !tl.hasNewer) return Promise.resolve();
+  if (to !== undefined && tl.maxSeq >= to) return Promise.resolve();
+  const epoch = tl.epoch;
+  const loading = (async () => {
+    do {
+      const limit = to === undefined ? PAGE : Math.min(CATCH_UP_PAGE, to - tl.maxSeq);
+      const page = await api.messages(roomId, { after: tl.maxSeq, limit });
+      if (tl.epoch !== epoch) return; // the range was replaced meanwhile
+      addMessages(roomId, page, { silent: true });
+      if (page.length < limit || tl.maxSeq >= newestKnown(roomId)) tl.hasNewer = false;
+    } while (to !== undefined && tl.hasNewer && tl.maxSeq < to);
+    // The newest is held: anything that came while the pages were on their way.
+    if (!tl.hasNewer) await catchUp(roomId);
+  })().finally(() => {
+    if (tl.loadingNewer !== loading) return;
+    tl.loadingNewer = null;
+    emit('timeline', roomId);
+  });
+  tl.loadingNewer = loading;
+  emit('timeline', roomId);
+  return loading;
+}
+
+/**
+ * Replaces the range held by a window of messages around `seq`, for a message too far
+ * back to load everything since. The outbox stays.
+ */
+async function openWindow(roomId, seq) {
+  const tl = timeline(roomId);
+  tl.epoch += 1; // pages on their way for the old range are dropped
+  const epoch = tl.epoch;
+  const limit = 2 * CONTEXT + 1;
+  const page = await api.messages(roomId, { after: Math.max(0, seq - CONTEXT - 1), limit });
+  if (tl.epoch !== epoch) return;
+  clearRange(tl);
+  addMessages(roomId, page, { silent: true });
+  tl.loaded = true;
+  tl.hasOlder = page.length > 0 && page[0].seq > 1;
+  tl.hasNewer = page.length === limit && tl.maxSeq < newestKnown(roomId);
+  emit('timeline', roomId);
+  if (!tl.hasNewer) await catchUp(roomId);
+}
+
+/**
+ * Makes sure a room's message `seq` is held, with some messages around it, for a jump to
+ * it (a search result): older pages down to it when it is at most FILL_MAX before the
+ * oldest held (the range still reaches the newest), else a window around it. Resolves to
+ * whether it is held now.
+ */
+export async function loadAround(roomId, seq) {
+  await ensureTimeline(roomId);
+  const tl = timeline(roomId);
+  if (tl.bySeq.has(seq)) return true;
+  if (tl.minSeq === null || seq > tl.maxSeq) {
+    // Newer than the range: it came after the range was read, or lies past a window.
+    if (!tl.hasNewer) await catchUp(roomId);
+    else if (seq - tl.maxSeq <= FILL_MAX) await loadNewer(roomId, { to: seq + CONTEXT });
+    else await openWindow(roomId, seq);
+  } else if (seq < tl.minSeq) {
+    if (tl.minSeq - seq <= FILL_MAX) await loadOlder(roomId, { to: Math.max(1, seq - CONTEXT) });
+    else await openWindow(roomId, seq);
+  }
+  return timeline(roomId).bySeq.has(seq);
+}
+
+/** Leaves a window for the room's newest messages (loaded again from the latest page). */
+export function showLatest(roomId) {
+  const tl = state.timelines.get(roomId);
+  if (!tl?.hasNewer) return Promise.resolve();
+  clearRange(tl);
+  emit('timeline', roomId);
+  return ensureTimeline(roomId);
 }
 
 // ---- reading ----------------------------------------------------------------------------

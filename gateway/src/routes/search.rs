@@ -25,13 +25,19 @@ const MAX_LIMIT: i64 = 50;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
-    /// What to find: up to 100 characters, up to 8 terms separated by spaces.
-    #[param(min_length = 1, max_length = 100)]
+    /// What to find: up to 100 characters, 1 to 8 terms separated by whitespace (or
+    /// control characters).
+    // The pattern is `parley_schema::search::QUERY_PATTERN` (a test checks).
+    #[param(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[\s\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f]+(?:[\s\u0000-\u001f\u007f-\u009f]+[^\s\u0000-\u001f\u007f-\u009f]+){0,7}[\s\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub q: String,
     /// Only this room (I must be a member).
     pub room_id: Option<Uuid>,
     /// The `next_before` of the previous page.
-    #[param(max_length = 200)]
+    #[param(pattern = r"^[01]\.[0-9]{1,18}\.[0-9a-f]{32}$")]
     pub before: Option<String>,
     /// Results per page (1 to 50, default 20).
     #[param(minimum = 1, maximum = 50)]
@@ -139,7 +145,12 @@ fn decode(s: &str) -> Option<Position> {
         "0" => false,
         _ => return None,
     };
-    let micros: i64 = parts.next()?.parse().ok()?;
+    let micros = parts.next()?;
+    // At most 18 digits, never negative: a time Postgres can hold.
+    if micros.len() > 18 || !micros.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let micros: i64 = micros.parse().ok()?;
     let id = Uuid::parse_str(parts.next()?).ok()?;
     if parts.next().is_some() {
         return None;
@@ -154,6 +165,17 @@ fn decode(s: &str) -> Option<Position> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use parley_schema::search::QUERY_PATTERN;
+
+    #[test]
+    fn the_documented_pattern_of_q_is_the_one_the_parser_follows() {
+        let doc: serde_json::Value =
+            serde_json::from_str(crate::openapi::document()).unwrap_or_default();
+        let params = &doc["paths"]["/api/search"]["get"]["parameters"];
+        let q = (params.as_array().into_iter().flatten()).find(|p| p["name"] == "q");
+        let pattern = q.map(|q| q["schema"]["pattern"].clone());
+        assert_eq!(pattern, Some(serde_json::json!(QUERY_PATTERN)));
+    }
 
     #[test]
     fn a_next_before_round_trips_and_junk_does_not_decode() {
