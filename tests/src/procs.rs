@@ -59,6 +59,18 @@ impl System {
         workers: usize,
         extra: &[(&str, &str)],
     ) -> anyhow::Result<Self> {
+        Self::start_with_indexers(test, gateways, workers, 0, extra).await
+    }
+
+    /// [`System::start`], with `indexers` search indexers too (after the workers in
+    /// `workers`: indexer `i` is `workers[workers + i]`).
+    pub async fn start_with_indexers(
+        test: &str,
+        gateways: usize,
+        workers: usize,
+        indexers: usize,
+        extra: &[(&str, &str)],
+    ) -> anyhow::Result<Self> {
         let services = tokio::task::spawn_blocking(crash_services).await??;
         let fresh = Fresh::create(&services).await?;
         let (database_url, prefix) = (fresh.database_url().to_owned(), fresh.topic_prefix());
@@ -90,6 +102,12 @@ impl System {
             plan = plan.worker(
                 &format!("worker{i}"),
                 &[("PARLEY_WORKER_ID", &format!("w{i}"))],
+            );
+        }
+        for i in 0..indexers {
+            plan = plan.indexer(
+                &format!("indexer{i}"),
+                &[("PARLEY_INDEXER_ID", &format!("i{i}"))],
             );
         }
         for i in 0..gateways {

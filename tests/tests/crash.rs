@@ -1156,3 +1156,78 @@ async fn restarting_a_gateway_with_2000_streams_spreads_their_return_and_loses_n
     let busy = per_second.iter().filter(|(_, n)| *n >= 100).count();
     assert!(busy >= 4, "returns spread over 4 s or more: {per_second:?}");
 }
+
+/// Two indexers share the events topic's partitions; one is killed with `-9` twice while
+/// 400 messages go in, and started again. Afterwards the index holds every message,
+/// once, and a search finds a message sent while one indexer was down.
+#[tokio::test]
+#[ignore = "crash suite: run by scripts/crash-test (scripts/test and CI call it)"]
+async fn killing_an_indexer_loses_nothing_from_the_search_index() {
+    let _serial = SERIAL.lock().await;
+    let mut system = System::start_with_indexers("indexer", 1, 1, 2, &[])
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let alice = signup_on(&system, 0, "alice").await;
+    let bob = signup_on(&system, 0, "bob").await;
+    let room = alice.create_room("index", "private", &[&bob]).await;
+    let mut acknowledged = Vec::new();
+    for k in 0..400 {
+        if k == 100 || k == 250 {
+            system.workers[1].kill9().await;
+        }
+        if k == 180 || k == 330 {
+            system
+                .restart_worker(1)
+                .await
+                .unwrap_or_else(|e| panic!("{e:#}"));
+        }
+        if let Some(b) = post(&alice, &room, format!("색인 {k} marker{k}x")).await {
+            acknowledged.push(b);
+        }
+    }
+    wait_stored(&system, &acknowledged, Duration::from_secs(60)).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let (mut indexed, mut stored) = (0, 0);
+    while Instant::now() < deadline {
+        (indexed, stored) = index_counts(&system);
+        if indexed == stored && stored >= acknowledged.len() as i64 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let (status, found) = bob.get("/api/search?q=marker260x").await;
+    println!(
+        "indexer kill -9 twice during 400 sends: {} acknowledged, {stored} stored, {indexed} \
+         indexed; search for one sent while it was down: {status} {}",
+        acknowledged.len(),
+        found["results"].as_array().map_or(0, Vec::len)
+    );
+    system.stop().await;
+    assert_eq!(acknowledged.len(), 400);
+    assert_eq!(
+        (indexed, stored),
+        (stored, stored),
+        "every stored message indexed once"
+    );
+    assert_eq!(found["results"].as_array().map_or(0, Vec::len), 1);
+}
+
+/// `(rows in search_messages, rows in messages)` of this system's database.
+fn index_counts(system: &System) -> (i64, i64) {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Counts {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        indexed: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        stored: i64,
+    }
+    let mut conn = system.db().unwrap_or_else(|e| panic!("database: {e}"));
+    let counts: Vec<Counts> = diesel::sql_query(
+        "SELECT (SELECT count(*) FROM search_messages) AS indexed, \
+                (SELECT count(*) FROM messages WHERE deleted_at IS NULL) AS stored",
+    )
+    .load(&mut conn)
+    .unwrap_or_else(|e| panic!("counting: {e}"));
+    counts.first().map_or((-1, -1), |c| (c.indexed, c.stored))
+}

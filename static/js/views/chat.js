@@ -5,12 +5,15 @@
 // quote, reactions and editor go; "Seen by" under my latest message; an author's name
 // opens their profile), the typing line, the composer (Enter sends, Shift+Enter breaks the
 // line, IME-safe for Korean input, Up arrow edits my last message, Escape drops the reply;
-// typing tells the others) and read marking while the newest messages are on screen.
+// typing tells the others) and read marking while the newest messages are on screen;
+// opening a room at one message (a search result): the history around it loaded, the
+// message scrolled into view and highlighted for a moment, and, when it lies in a window
+// far back, newer pages as one scrolls down and a "Jump to latest" button.
 
 import { $, h, replace, setText } from '../dom.js';
 import { icon } from '../icons.js';
 import { state, on, emit, notify, timeline, confirmed, mentionsMe } from '../store.js';
-import { ensureTimeline, loadOlder, markRead, setViewingCheck } from '../sync.js';
+import { ensureTimeline, loadOlder, loadNewer, loadAround, showLatest, markRead, setViewingCheck } from '../sync.js';
 import { send, retry, discard } from '../outbox.js';
 import { displayName, time, fullTime, dayKey, dayLabel, isJumboEmoji, plural } from '../format.js';
 import { avatar, roomAvatar } from './avatar.js';
@@ -31,10 +34,14 @@ const MAX_BODY = 4000;
 const GROUP_GAP_MS = 5 * 60 * 1000;
 const NEAR_BOTTOM_PX = 80;
 const NEAR_TOP_PX = 150;
+const FLASH_MS = 2000;
 
 let els = {};
 let nodes = new Map(); // key -> {li, sig}
 let renderedRoom = null;
+let renderedLive = true; // whether the list last drawn ended at the room's newest message
+let flash = null; // {id, timer}: the message highlighted after a jump to it
+let jumps = 0; // the latest jump to a message (an earlier one still loading gives way)
 const drafts = new Map();
 
 export function mountChat() {
@@ -53,13 +60,16 @@ export function mountChat() {
   els.info = h('button', { class: 'icon-btn', type: 'button', 'aria-label': 'Room details and members', title: 'Room details', on: { click: () => state.openRoomId && openRoomInfo(state.openRoomId) } }, icon('info'));
   els.top = h('div', { class: 'history-top' });
   els.list = h('ol', { class: 'message-list', id: 'message-list' });
+  els.bottom = h('div', { class: 'history-bottom', hidden: true });
   els.scroller = h(
     'div',
     { class: 'chat-scroll', id: 'messages', tabindex: '0', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-labelledby': 'chat-title' },
     els.top,
     els.list,
+    els.bottom,
   );
-  els.jump = h('button', { class: 'jump-btn', type: 'button', hidden: true, on: { click: () => scrollToBottom(true) } }, icon('arrowDown'), h('span', { text: 'New messages' }));
+  els.jumpText = h('span', { text: 'New messages' });
+  els.jump = h('button', { class: 'jump-btn', type: 'button', hidden: true, on: { click: onJump } }, icon('arrowDown'), els.jumpText);
   els.input = h('textarea', { id: 'composer-input', rows: '1', autocomplete: 'off', 'aria-describedby': 'composer-hint' });
   // Before the composer's own keydown handler: an open member list takes Enter first.
   els.mentions = attachMentions(els.input);
@@ -153,6 +163,8 @@ function renderRoom() {
   nodes = new Map();
   els.list.replaceChildren();
   renderedRoom = roomId;
+  renderedLive = true;
+  endFlash();
   $('#app').dataset.view = roomId ? 'chat' : 'list';
   els.empty.hidden = Boolean(roomId);
   els.room.hidden = !roomId;
@@ -258,7 +270,9 @@ function renderMessages({ stick = false } = {}) {
   const roomId = state.openRoomId;
   if (!roomId || roomId !== renderedRoom) return;
   const tl = timeline(roomId);
-  const wasAtBottom = stick || nearBottom();
+  // At the bottom of a window far back (or of one just paged to the newest), the reader
+  // stays where they are: only the newest messages pull the view down.
+  const wasAtBottom = stick || (renderedLive && !tl.hasNewer && nearBottom());
   const anchor = wasAtBottom ? null : firstVisible();
   const anchorKey = anchor?.dataset.key;
   const anchorTop = anchor ? anchor.getBoundingClientRect().top : 0;
@@ -287,6 +301,8 @@ function renderMessages({ stick = false } = {}) {
     }
   }
   renderTop(tl, list.length === 0);
+  renderBottom(tl);
+  renderedLive = !tl.hasNewer;
 
   if (wasAtBottom) {
     scrollToBottom(false);
@@ -297,6 +313,8 @@ function renderMessages({ stick = false } = {}) {
     if (now) els.scroller.scrollTop += now.getBoundingClientRect().top - anchorTop;
     if (newFromOthers) els.jump.hidden = false;
   }
+  setText(els.jumpText, tl.hasNewer ? 'Jump to latest' : 'New messages');
+  if (tl.hasNewer) els.jump.hidden = false;
   if (stick && tl.unreadFrom) {
     const divider = nodes.get('new')?.li;
     if (divider && divider.offsetTop > els.scroller.clientHeight) divider.scrollIntoView({ block: 'start' });
@@ -338,6 +356,26 @@ function renderTop(tl, empty) {
   }
 }
 
+/** Below the list in a window far back: newer messages, as a button or on their way. */
+function renderBottom(tl) {
+  els.bottom.hidden = !tl.hasNewer;
+  if (!tl.hasNewer) {
+    if (els.bottom.firstChild) els.bottom.replaceChildren();
+    return;
+  }
+  const state_ = tl.loadingNewer ? 'loading' : 'more';
+  if (els.bottom.dataset.state === state_ && els.bottom.firstChild) return;
+  els.bottom.dataset.state = state_;
+  if (tl.loadingNewer) {
+    replace(els.bottom, h('p', { class: 'history-note' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading newer messages…'));
+  } else {
+    replace(
+      els.bottom,
+      h('button', { class: 'btn subtle load-newer', type: 'button', on: { click: () => loadNewer(tl.roomId).catch((e) => notify(e.message, 'error')) } }, 'Load newer messages'),
+    );
+  }
+}
+
 function build(e) {
   if (e.kind === 'day') {
     return h('li', { class: 'day-sep', role: 'separator', 'aria-label': e.label }, h('span', { text: e.label }));
@@ -363,6 +401,7 @@ function build(e) {
     collapsed && 'collapsed',
     !pending && !own && mentionsMe(m) && 'mentions-me',
     !pending && pickerFor() === m.id && 'menu-open',
+    !pending && flash?.id === m.id && 'flash',
   ];
   const li = h('li', {
     class: cls.filter(Boolean).join(' '),
@@ -444,6 +483,18 @@ function scrollToBottom(smooth) {
   els.jump.hidden = true;
 }
 
+/** The arrow button: down to the newest messages (loaded again when in a window). */
+function onJump() {
+  const roomId = state.openRoomId;
+  if (!roomId) return;
+  if (!timeline(roomId).hasNewer) {
+    scrollToBottom(true);
+    return;
+  }
+  endFlash();
+  showLatest(roomId).catch((e) => notify(`Could not load messages: ${e.message}`, 'error'));
+}
+
 function onScroll() {
   const roomId = state.openRoomId;
   if (!roomId) return;
@@ -451,7 +502,11 @@ function onScroll() {
   if (els.scroller.scrollTop < NEAR_TOP_PX && tl.loaded && tl.hasOlder && !tl.loadingOlder) {
     loadOlder(roomId).catch((e) => notify(`Could not load older messages: ${e.message}`, 'error'));
   }
-  if (nearBottom()) {
+  const s = els.scroller;
+  if (tl.hasNewer && !tl.loadingNewer && s.scrollHeight - s.scrollTop - s.clientHeight < NEAR_TOP_PX) {
+    loadNewer(roomId).catch((e) => notify(`Could not load newer messages: ${e.message}`, 'error'));
+  }
+  if (nearBottom() && !tl.hasNewer) {
     els.jump.hidden = true;
     if (isViewingNow()) markRead(roomId);
   }
@@ -461,8 +516,56 @@ function onScroll() {
 function isViewingNow() {
   if (!state.openRoomId || document.visibilityState !== 'visible') return false;
   if ($('#app').hidden || els.room.hidden || els.room.offsetParent === null) return false;
+  if (timeline(state.openRoomId).hasNewer) return false; // a window far back
   return nearBottom();
 }
+
+// ---- jumping to a message ---------------------------------------------------------------
+
+/**
+ * Opens a room at one of its messages (a search result): loads the history around it
+ * when it is not held, scrolls it into view and highlights it for a moment. Resolves to
+ * whether it is shown.
+ */
+export async function showMessage(roomId, messageId, seq) {
+  if (!state.rooms.has(roomId)) {
+    notify('You are not a member of that room any more', 'error');
+    return false;
+  }
+  const jump = ++jumps;
+  const target = `#/room/${roomId}`;
+  if (location.hash !== target) location.hash = target;
+  openRoom(roomId);
+  let held;
+  try {
+    held = await loadAround(roomId, seq);
+  } catch (e) {
+    if (jump === jumps && state.openRoomId === roomId) notify(`Could not load messages: ${e.message}`, 'error');
+    return false;
+  }
+  if (jump !== jumps || state.openRoomId !== roomId) return false; // elsewhere by now
+  const li = held && timeline(roomId).bySeq.get(seq)?.id === messageId ? messageItem(messageId) : null;
+  if (!li) {
+    notify('That message is not there any more');
+    return false;
+  }
+  endFlash();
+  flash = { id: messageId, timer: setTimeout(endFlash, FLASH_MS) };
+  li.classList.add('flash');
+  li.scrollIntoView({ block: 'center' });
+  els.jump.hidden = !timeline(roomId).hasNewer;
+  return true;
+}
+
+function endFlash() {
+  if (!flash) return;
+  clearTimeout(flash.timer);
+  messageItem(flash.id)?.classList.remove('flash');
+  flash = null;
+}
+
+/** The drawn <li> of a confirmed message (keyed by client_id when it is my own). */
+const messageItem = (messageId) => els.list.querySelector(`li.msg[data-message-id="${CSS.escape(messageId)}"]`);
 
 // ---- composing --------------------------------------------------------------------------
 
@@ -492,6 +595,11 @@ function onSubmit(e) {
   if (Array.from(body).length > MAX_BODY) {
     notify(`A message has at most ${MAX_BODY} characters`, 'error');
     return;
+  }
+  // A message goes below the newest ones: leave a window far back for them first.
+  if (timeline(roomId).hasNewer) {
+    endFlash();
+    showLatest(roomId).catch((e) => notify(`Could not load messages: ${e.message}`, 'error'));
   }
   send(roomId, body, takeReply(roomId));
   composed(roomId);

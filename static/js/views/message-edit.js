@@ -22,7 +22,8 @@ export const editingId = (roomId) => (editing && editing.roomId === roomId ? edi
 /** My latest message of a room that can still be edited, or null. */
 export function lastOwnMessage(roomId) {
   const tl = state.timelines.get(roomId);
-  if (!tl) return null;
+  // In a window far back (a search result) my latest message is not held.
+  if (!tl || tl.hasNewer) return null;
   const all = confirmed(tl);
   for (let i = all.length - 1; i >= 0; i -= 1) {
     const m = all[i];

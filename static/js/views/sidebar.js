@@ -1,5 +1,6 @@
 // views/sidebar.js: owns the left column: brand and connection indicator, the "New room"
-// and "Discover" buttons, the room list (name, last message, time, unread badge, a
+// and "Discover" buttons, the message search box (views/search.js: its results take the
+// room list's place while a query is active), the room list (name, last message, time, unread badge, a
 // mention badge "@" / "@2", a muted icon and no unread badge for a muted room; for a
 // room of two, the other member's presence dot; "… is typing…" in place of the preview;
 // kept in place and reordered by activity as events arrive), the invitations banner, and
@@ -23,6 +24,7 @@ import { typingText } from './typing-line.js';
 import { invitationsButton, invitationsBanner } from './invitations.js';
 import { isCollapsed, BLOCKED_TEXT } from './blocked.js';
 import { applyRoute } from '../router.js';
+import { mountSearch } from './search.js';
 
 const items = new Map(); // room id -> <li>
 let list;
@@ -39,6 +41,8 @@ export function mountSidebar() {
     h('p', { text: 'Create a room for your people, or discover public rooms to join.' }),
   );
   meBox = h('div', { class: 'me-info' });
+  const nav = h('nav', { class: 'room-nav', 'aria-label': 'Rooms' }, invitationsBanner(), list, empty);
+  const search = mountSearch(nav);
 
   replace(
     root,
@@ -54,7 +58,9 @@ export function mountSidebar() {
       h('button', { class: 'btn primary', type: 'button', id: 'new-room-btn', on: { click: openNewRoom } }, icon('plus'), 'New room'),
       h('button', { class: 'btn', type: 'button', id: 'discover-btn', on: { click: openDiscover } }, icon('compass'), 'Discover'),
     ),
-    h('nav', { class: 'room-nav', 'aria-label': 'Rooms' }, invitationsBanner(), list, empty),
+    search.box,
+    nav,
+    search.results,
     h(
       'footer',
       { class: 'me-bar' },
