@@ -5,9 +5,11 @@
 # target/screenshots/.
 #
 #   tests/browser/run.sh                 all steps of parley.test.mjs, people.test.mjs
-#                                        (#14: typing, presence, invitations, blocks) and
+#                                        (#14: typing, presence, invitations, blocks),
 #                                        connections.test.mjs (#15: one stream shared by
-#                                        the tabs, offline, /api/sync, reconnects);
+#                                        the tabs, offline, /api/sync, reconnects) and
+#                                        search.test.mjs (#16: message search, opening a
+#                                        result in its room's history);
 #                                        node --test prints the summary
 #   tests/browser/run.sh --test-name-pattern=polling    extra arguments go to node --test
 #
@@ -63,5 +65,5 @@ need_bins parley-stack worker gateway indexer
 export PARLEY_ROOT=$ROOT CARGO_TARGET_DIR=$TARGET
 cd "$HERE"
 say "running the browser tests (screenshots: $TARGET/screenshots)"
-# One file at a time: each starts its own stack (parley, people, then connections).
-exec node --test --test-concurrency=1 "$@" parley.test.mjs people.test.mjs connections.test.mjs
+# One file at a time: each starts its own stack (parley, people, connections, then search).
+exec node --test --test-concurrency=1 "$@" parley.test.mjs people.test.mjs connections.test.mjs search.test.mjs

@@ -44,8 +44,8 @@ const RESET: &str = "the stream's cursor is too old or unknown; refetch state ov
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EventsQuery {
-    /// The `id:` of the last event received, or the `cursor` of `GET /api/sync`.
-    #[param(max_length = 400)]
+    /// The `id:` of the last event received, or the `cursor` of `GET /api/sync`. Like
+    /// `Last-Event-ID`, one that cannot be served gets `reset`, not an error.
     pub cursor: Option<String>,
 }
 
