@@ -114,3 +114,43 @@ pub fn remove_room(conn: &mut PgConnection, room: RoomId) -> QueryResult<()> {
         .execute(conn)
         .map(drop)
 }
+
+/// Empties the index (before a rebuild).
+pub fn wipe(conn: &mut PgConnection) -> QueryResult<()> {
+    diesel::sql_query("TRUNCATE search_messages")
+        .execute(conn)
+        .map(drop)
+}
+
+/// A live message's columns, as a rebuild reads them.
+type LiveRow = (MessageId, RoomId, Option<UserId>, String, DateTime<Utc>);
+
+/// The next `limit` live (not deleted) messages after `after` in id order, as index
+/// entries: what a rebuild reads, page by page.
+pub fn live_messages_after(
+    conn: &mut PgConnection,
+    after: Option<MessageId>,
+    limit: i64,
+) -> QueryResult<Vec<Entry>> {
+    use crate::schema::messages::dsl as m;
+    let mut q = m::messages
+        .filter(m::deleted_at.is_null())
+        .select((m::id, m::room_id, m::author_id, m::body, m::created_at))
+        .order(m::id.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after {
+        q = q.filter(m::id.gt(after));
+    }
+    let rows: Vec<LiveRow> = q.load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(message_id, room_id, author_id, body, created_at)| Entry {
+            message_id,
+            room_id,
+            author_id,
+            body,
+            created_at,
+        })
+        .collect())
+}

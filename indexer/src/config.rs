@@ -21,6 +21,11 @@ pub struct IndexerConfig {
     #[arg(long, env = "PARLEY_INDEXER_BATCH", default_value_t = 500)]
     pub batch_max: usize,
 
+    /// Wipe the index and build it again from Postgres first, then index live as usual.
+    /// Run it while no other indexer runs.
+    #[arg(long)]
+    pub rebuild: bool,
+
     /// A name for this indexer, in its Kafka `client.id` and logs; default is a random id.
     #[arg(long, env = "PARLEY_INDEXER_ID")]
     pub indexer_id: Option<String>,

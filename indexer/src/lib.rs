@@ -9,6 +9,7 @@
 pub mod apply;
 pub mod config;
 pub mod consume;
+pub mod rebuild;
 
 pub use config::IndexerConfig;
 
@@ -16,8 +17,9 @@ use anyhow::Context;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-/// Runs the indexer until `shutdown`: topics and tables first (it waits for the worker's
-/// migrations), then the consumer on a blocking thread.
+/// Runs the indexer until `shutdown`: topics and tables first (it runs the migrations
+/// itself if the worker has not), the rebuild when asked, then the consumer on a blocking
+/// thread.
 pub async fn run(config: IndexerConfig, shutdown: CancellationToken) -> anyhow::Result<()> {
     parley_bus::admin::ensure_topics(&config.kafka)
         .await
@@ -29,6 +31,10 @@ pub async fn run(config: IndexerConfig, shutdown: CancellationToken) -> anyhow::
         Ok(parley_db::migrate::run_pending(&mut conn)?)
     })
     .await??;
+    if config.rebuild {
+        let p = pool.clone();
+        tokio::task::spawn_blocking(move || rebuild::rebuild(&p)).await??;
+    }
     let consumer = consume::Indexer::new(&config, pool)?;
     let stop = shutdown.clone();
     tokio::task::spawn_blocking(move || consumer.run(&stop)).await?

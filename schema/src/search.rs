@@ -114,14 +114,15 @@ pub struct Snippet {
 /// The snippet of `body` for `terms` (folded).
 pub fn snippet(body: &str, terms: &[String]) -> Snippet {
     let chars: Vec<char> = body.chars().collect();
-    // Folded one character at a time, so that each folded position maps back to one
-    // character of the body.
+    // Folded a segment at a time (a character with what combines with it), so that each
+    // folded character maps back to the characters of the body it came from.
     let mut folded: Vec<char> = Vec::new();
-    let mut origin: Vec<usize> = Vec::new();
-    for (i, c) in chars.iter().enumerate() {
-        for f in c.to_lowercase() {
+    let mut origin: Vec<[usize; 2]> = Vec::new();
+    for [from, to] in segments(&chars) {
+        let piece: String = chars[from..to].iter().collect();
+        for f in fold(&piece).chars() {
             folded.push(f);
-            origin.push(i);
+            origin.push([from, to]);
         }
     }
     let mut spans: Vec<[usize; 2]> = Vec::new();
@@ -132,7 +133,7 @@ pub fn snippet(body: &str, terms: &[String]) -> Snippet {
         }
         for start in 0..=folded.len() - t.len() {
             if folded[start..start + t.len()] == t[..] {
-                spans.push([origin[start], origin[start + t.len() - 1] + 1]);
+                spans.push([origin[start][0], origin[start + t.len() - 1][1]]);
             }
         }
     }
@@ -164,6 +165,24 @@ pub fn snippet(body: &str, terms: &[String]) -> Snippet {
         .map(|s| [s[0] - from + lead, s[1] - from + lead])
         .collect();
     Snippet { text, highlights }
+}
+
+/// `[from, to)` of each segment of `chars`: a starter and the characters that may combine
+/// with it under NFKC (combining marks; a Hangul syllable's vowel and final jamo).
+fn segments(chars: &[char]) -> Vec<[usize; 2]> {
+    let joins = |c: char| {
+        unicode_normalization::char::canonical_combining_class(c) != 0
+            || ('\u{1160}'..='\u{11ff}').contains(&c)
+            || ('\u{d7b0}'..='\u{d7ff}').contains(&c)
+    };
+    let mut out: Vec<[usize; 2]> = Vec::new();
+    for (i, c) in chars.iter().enumerate() {
+        match out.last_mut() {
+            Some(last) if joins(*c) => last[1] = i + 1,
+            _ => out.push([i, i + 1]),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -208,6 +227,20 @@ mod tests {
             Query::parse("a b c d e f g h i"),
             Err(QueryError::TooManyTerms)
         );
+    }
+
+    #[test]
+    fn a_snippet_marks_what_matched_only_once_folded() {
+        let s = snippet("ＳＰＲＩＮＴ review", &q("sprint").terms);
+        assert_eq!(s.highlights, [[0, 6]]);
+        let s = snippet("ﬁle ligature", &q("file").terms);
+        assert_eq!(s.highlights, [[0, 3]]);
+        // 회의 decomposed (NFD), as some systems write Korean.
+        let s = snippet(
+            "\u{1112}\u{116c}\u{110b}\u{1174} only NFD",
+            &q("회의").terms,
+        );
+        assert_eq!(s.highlights, [[0, 4]]);
     }
 
     #[test]

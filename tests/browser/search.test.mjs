@@ -169,7 +169,8 @@ describe('Parley in the browser: search', { concurrency: 1 }, () => {
     if (sys) console.log(`logs of the worker, gateways and indexer: ${sys.logDir}`);
   }, { timeout: 60000 });
 
-  // A step that failed may leave a panel or dialog open: start each step without them.
+  // A step that failed may leave a panel, a dialog or search results open: start each step
+  // without them.
   beforeEach(async () => {
     for (const page of [arin?.page, bora?.page].filter(Boolean)) {
       if (page.isClosed()) continue;
@@ -177,6 +178,9 @@ describe('Parley in the browser: search', { concurrency: 1 }, () => {
         .evaluate(() => document.querySelector('#confirm')?.open || !document.querySelector('#panel')?.hidden)
         .catch(() => false);
       if (open) await page.keyboard.press('Escape').catch(() => {});
+      if (await results(page).isVisible().catch(() => false)) {
+        await searchBox(page).press('Escape').catch(() => {});
+      }
     }
   });
 
