@@ -75,6 +75,8 @@ impl Hit {
 
 /// The messages matching `query` in the rooms `user` is a member of now (only `room`,
 /// when given), the whole phrase first, then the newest; after `after`, at most `limit`.
+/// Two passes, phrase matches then the others, each newest first: so each can walk an
+/// index in time order and stop at `limit` instead of sorting every match.
 pub fn find(
     conn: &mut PgConnection,
     user: UserId,
@@ -83,16 +85,41 @@ pub fn find(
     after: Option<Position>,
     limit: i64,
 ) -> QueryResult<Vec<Hit>> {
+    let mut hits = Vec::new();
+    if after.is_none_or(|a| a.phrase) {
+        let from = after.map(|a| (a.created_at, a.message_id));
+        hits = pass(conn, user, query, room, true, from, limit)?;
+    }
+    let left = limit - hits.len() as i64;
+    if left > 0 {
+        let from = after
+            .filter(|a| !a.phrase)
+            .map(|a| (a.created_at, a.message_id));
+        hits.extend(pass(conn, user, query, room, false, from, left)?);
+    }
+    Ok(hits)
+}
+
+/// The matches that hold the phrase (`phrase`) or do not, newest first, after `from`.
+fn pass(
+    conn: &mut PgConnection,
+    user: UserId,
+    query: &Query,
+    room: Option<RoomId>,
+    phrase: bool,
+    from: Option<(DateTime<Utc>, MessageId)>,
+    limit: i64,
+) -> QueryResult<Vec<Hit>> {
     diesel::sql_query(
-        "SELECT s.message_id, strpos(s.folded, $2) > 0 AS phrase, s.created_at \
+        "SELECT s.message_id, $6 AS phrase, s.created_at \
          FROM search_messages s \
          WHERE s.grams @> $1 \
            AND s.room_id IN (SELECT m.room_id FROM memberships m WHERE m.user_id = $3) \
            AND ($4::uuid IS NULL OR s.room_id = $4) \
            AND NOT EXISTS (SELECT 1 FROM unnest($5::text[]) t WHERE strpos(s.folded, t) = 0) \
-           AND ($6::bool IS NULL OR (strpos(s.folded, $2) > 0, s.created_at, s.message_id) \
-                < ($6, $7, $8)) \
-         ORDER BY phrase DESC, s.created_at DESC, s.message_id DESC \
+           AND (strpos(s.folded, $2) > 0) = $6 \
+           AND ($7::timestamptz IS NULL OR (s.created_at, s.message_id) < ($7, $8)) \
+         ORDER BY s.created_at DESC, s.message_id DESC \
          LIMIT $9",
     )
     .bind::<Array<Text>, _>(&query.grams)
@@ -100,9 +127,9 @@ pub fn find(
     .bind::<SqlUuid, _>(user.0)
     .bind::<Nullable<SqlUuid>, _>(room.map(|r| r.0))
     .bind::<Array<Text>, _>(&query.terms)
-    .bind::<Nullable<Bool>, _>(after.map(|a| a.phrase))
-    .bind::<Nullable<Timestamptz>, _>(after.map(|a| a.created_at))
-    .bind::<Nullable<SqlUuid>, _>(after.map(|a| a.message_id.0))
+    .bind::<Bool, _>(phrase)
+    .bind::<Nullable<Timestamptz>, _>(from.map(|f| f.0))
+    .bind::<Nullable<SqlUuid>, _>(from.map(|f| f.1 .0))
     .bind::<Integer, _>(i32::try_from(limit).unwrap_or(i32::MAX))
     .load(conn)
 }

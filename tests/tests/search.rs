@@ -117,6 +117,24 @@ async fn the_whole_phrase_ranks_first_then_the_newest() {
         ],
         "the phrase first although oldest, then newest first"
     );
+    // One a page: the same order, across the phrase matches and the others.
+    let (mut paged, mut before) = (Vec::new(), String::new());
+    for _ in 0..4 {
+        let (status, page) = search(&bob, &format!("오전 회의&limit=1{before}")).await;
+        assert_eq!(status, 200, "{page}");
+        paged.extend(
+            page["results"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|r| r["message"]["body"].clone()),
+        );
+        match page["next_before"].as_str() {
+            Some(b) => before = format!("&before={b}"),
+            None => break,
+        }
+    }
+    assert_eq!(paged, order.iter().map(|b| json!(b)).collect::<Vec<_>>());
 }
 
 #[tokio::test]
