@@ -91,7 +91,9 @@ pub fn find(
         hits = pass(conn, user, query, room, true, from, limit)?;
     }
     let left = limit - hits.len() as i64;
-    if left > 0 {
+    // With one term, every match holds the phrase: the second pass would walk the whole
+    // index to find nothing.
+    if left > 0 && query.terms.len() > 1 {
         let from = after
             .filter(|a| !a.phrase)
             .map(|a| (a.created_at, a.message_id));
