@@ -26,12 +26,10 @@ pub async fn run(listen: &str) -> anyhow::Result<i32> {
         stack = plan.start() => stack?,
         code = signals.recv() => return Ok(code),
     };
-    let (gateway_log, worker_log) = (logs.join("gateway.log"), logs.join("worker.log"));
     println!("Parley is running at http://{addr} (Ctrl-C stops it)");
     println!(
-        "Logs: {} and {}",
-        gateway_log.display(),
-        worker_log.display()
+        "Logs: gateway.log, worker.log and indexer.log in {}",
+        logs.display()
     );
     let code = tokio::select! {
         code = signals.recv() => code,
