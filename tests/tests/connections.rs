@@ -169,7 +169,8 @@ async fn refused_full(base: &str) -> Option<u64> {
 async fn a_full_gateway_answers_503_with_retry_after_and_evicts_no_stream() {
     let env = test_env();
     let stop = env.shutdown.child_token();
-    let two = |c: &mut parley_gateway::GatewayConfig| c.max_streams = 2;
+    // A client that goes away is noticed at the second keep-alive write after: 1 s here.
+    let two = |c: &mut parley_gateway::GatewayConfig| (c.max_streams, c.keep_alive_secs) = (2, 1);
     let base = start_gateway(&env.database_url, &env.kafka, two, &stop)
         .await
         .unwrap_or_else(|e| panic!("gateway: {e:?}"));
