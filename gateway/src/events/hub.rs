@@ -64,6 +64,15 @@ pub enum Refused {
     Full,
 }
 
+impl From<NotOpened> for Refused {
+    fn from(not: NotOpened) -> Self {
+        match not {
+            NotOpened::Closed => Refused::Closed,
+            NotOpened::Full => Refused::Full,
+        }
+    }
+}
+
 impl Hub {
     pub fn new(
         partitions: usize,
@@ -208,20 +217,15 @@ impl Hub {
     ) -> Result<Attached, Refused> {
         let mut inner = self.lock();
         let inner = &mut *inner;
-        if inner.registry.is_closed() {
-            return Err(Refused::Closed);
-        }
+        // Refused before the replay is gathered, not after: a full or stopping gateway
+        // spends nothing on the streams it turns away.
+        inner.registry.admits()?;
         let social = &inner.social;
         let start = inner
             .replay
             .start(cursor, user, |author| social.blocks(user, author))
             .map_err(|_| Refused::Ahead)?;
-        let (slot, rx) = (inner.registry)
-            .open(user, session, self.stream_cap)
-            .map_err(|not| match not {
-                NotOpened::Closed => Refused::Closed,
-                NotOpened::Full => Refused::Full,
-            })?;
+        let (slot, rx) = (inner.registry).open(user, session, self.stream_cap)?;
         inner.local.touched(user, Some(name));
         self.metrics.streams_open.inc();
         Ok(Attached { slot, rx, start })

@@ -96,12 +96,7 @@ impl Registry {
         session: SessionId,
         cap: usize,
     ) -> Result<(u64, mpsc::Receiver<sse::Event>), NotOpened> {
-        if self.closed {
-            return Err(NotOpened::Closed);
-        }
-        if self.open >= self.caps.max_streams.max(1) {
-            return Err(NotOpened::Full);
-        }
+        self.admits()?;
         self.open += 1;
         let (tx, rx) = mpsc::channel(cap.max(1));
         self.next_slot += 1;
@@ -131,6 +126,17 @@ impl Registry {
 
     pub fn is_closed(&self) -> bool {
         self.closed
+    }
+
+    /// Whether a new stream would be opened now: not once closed, nor at `max_streams`.
+    pub fn admits(&self) -> Result<(), NotOpened> {
+        if self.closed {
+            return Err(NotOpened::Closed);
+        }
+        if self.open >= self.caps.max_streams.max(1) {
+            return Err(NotOpened::Full);
+        }
+        Ok(())
     }
 
     /// Streams open.
