@@ -5,6 +5,7 @@
 #![warn(clippy::too_many_lines)]
 
 pub mod admin;
+pub mod batches;
 pub mod client;
 pub mod config;
 pub mod context;
