@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# Parley's gateway, worker and search indexer in one image; docker-compose.yml picks the binary with
+# Parley's gateway, worker, search indexer, audit consumer and parley-admin in one image; docker-compose.yml picks the binary with
 # `command:`. Build: docker build -t parley .
 
 # ---- build ------------------------------------------------------------------------------
@@ -16,7 +16,8 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
     cargo build --release --locked --bins \
  && mkdir -p /out static \
- && cp target/release/gateway target/release/worker target/release/indexer /out/ \
+ && cp target/release/gateway target/release/worker target/release/indexer \
+       target/release/audit target/release/parley-admin /out/ \
  && cp -r static /out/static
 
 # ---- runtime ----------------------------------------------------------------------------
@@ -25,7 +26,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends libpq5 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --home-dir /app --shell /usr/sbin/nologin parley
-COPY --from=build /out/gateway /out/worker /out/indexer /usr/local/bin/
+COPY --from=build /out/gateway /out/worker /out/indexer /out/audit /out/parley-admin /usr/local/bin/
 COPY --from=build /out/static /app/static
 ENV PARLEY_STATIC_DIR=/app/static \
     PARLEY_LISTEN=0.0.0.0:8080

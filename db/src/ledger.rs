@@ -2,7 +2,7 @@
 //! produced, so that a command consumed twice is applied once and re-emits the same events.
 
 use crate::schema::applied_commands::dsl as a;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use parley_schema::RequestId;
 
@@ -52,4 +52,15 @@ pub fn record_many(conn: &mut PgConnection, entries: &[Entry]) -> QueryResult<()
         .values(values)
         .execute(conn)
         .map(drop)
+}
+
+/// The status and time of those of `ids` that were applied.
+pub fn outcomes(
+    conn: &mut PgConnection,
+    ids: &[RequestId],
+) -> QueryResult<Vec<(RequestId, i16, DateTime<Utc>)>> {
+    a::applied_commands
+        .filter(a::request_id.eq_any(ids))
+        .select((a::request_id, a::status, a::applied_at))
+        .load(conn)
 }

@@ -7,6 +7,7 @@
 
 #![warn(clippy::too_many_lines)]
 
+pub mod audit;
 pub mod blocks;
 pub mod edits;
 pub mod error;

@@ -10,6 +10,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_log (at, request_id) {
+        at -> Timestamptz,
+        request_id -> Uuid,
+        issued_at -> Timestamptz,
+        actor_id -> Nullable<Uuid>,
+        session_id -> Nullable<Uuid>,
+        operator -> Nullable<Text>,
+        gateway_id -> Text,
+        kind -> Text,
+        subject -> Jsonb,
+        status -> Int2,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     blocks (blocker_id, blocked_id) {
         blocker_id -> Uuid,
         blocked_id -> Uuid,
@@ -112,6 +128,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    suspensions (user_id) {
+        user_id -> Uuid,
+        operator -> Text,
+        reason -> Text,
+        suspended_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     user_settings (user_id) {
         user_id -> Uuid,
         share_read_receipts -> Bool,
@@ -144,10 +169,12 @@ diesel::joinable!(rooms -> users (owner_id));
 diesel::joinable!(saved_messages -> messages (message_id));
 diesel::joinable!(saved_messages -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(suspensions -> users (user_id));
 diesel::joinable!(user_settings -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     applied_commands,
+    audit_log,
     blocks,
     friendships,
     invitations,
@@ -158,6 +185,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     saved_messages,
     search_messages,
     sessions,
+    suspensions,
     user_settings,
     users,
 );

@@ -62,6 +62,9 @@ pub fn touch(
         .execute(conn)
 }
 
-pub fn delete_for_user(conn: &mut PgConnection, user_id: UserId) -> QueryResult<usize> {
-    diesel::delete(s::sessions.filter(s::user_id.eq(user_id))).execute(conn)
+/// Ends every session of `user_id`; returns their ids.
+pub fn delete_for_user(conn: &mut PgConnection, user_id: UserId) -> QueryResult<Vec<SessionId>> {
+    diesel::delete(s::sessions.filter(s::user_id.eq(user_id)))
+        .returning(s::id)
+        .get_results(conn)
 }

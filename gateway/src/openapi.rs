@@ -19,12 +19,13 @@ mod shared;
 mod stream;
 
 use crate::routes::{
-    blocks, devices, edits, friends, health, invitations, members, messages, metrics, reactions,
-    reads, receipts, rooms, saved, search, sessions, signals, sync, users,
+    activity, blocks, devices, edits, friends, health, invitations, members, messages, metrics,
+    reactions, reads, receipts, rooms, saved, search, sessions, signals, sync, users,
 };
 use actix_web::HttpResponse;
 pub(crate) use emoji::Emoji;
 use links::Links;
+use parley_schema::activity::{ActivityItem, ActivityKind, ActivityPage};
 use parley_schema::error::ErrorResponse;
 use parley_schema::event::{
     FriendChange, FriendEvent, KeepaliveEvent, MemberChange, MemberEvent, ReactionEvent,
@@ -160,7 +161,7 @@ impl Modify for Security {
         health::healthz, health::readyz, metrics::metrics,
         users::register, users::profile, users::me, users::update_me, users::delete_me,
         sessions::login, sessions::logout,
-        devices::list, devices::revoke, devices::revoke_others, devices::change_password,
+        devices::list, devices::revoke, devices::revoke_others, devices::change_password, activity::activity,
         friends::list, friends::add, friends::remove, blocks::list, blocks::block, blocks::unblock,
         rooms::list, rooms::create, rooms::detail,
         members::delete_room, members::add, members::remove,
@@ -182,6 +183,7 @@ impl Modify for Security {
         PresenceEvent, TypingEvent, Invitation, InvitedRoom, InvitationList, InvitationChange,
         InvitationEvent, BlockList, BlockEvent, MemberAdded, InvitationId, SyncState,
         RoomMessages, KeepaliveEvent, ReconnectEvent, SearchHit, SearchResults, Snippet,
+        ActivityPage, ActivityItem, ActivityKind,
     )),
     modifiers(&Security, &Conventions, &InputRules, &EventStream, &Links),
     tags(

@@ -6,6 +6,7 @@
 
 use crate::ids::{InvitationId, MessageId, RequestId, RoomId, SessionId, UserId};
 use crate::model::Visibility;
+use crate::moderation::Moderation;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use strum::IntoStaticStr;
@@ -48,6 +49,9 @@ impl CommandEnvelope {
         }
         match (&self.command, self.actor) {
             (Command::Register { user_id, .. }, _) => user_id.to_string(),
+            (Command::Moderate { action, .. }, _) => action
+                .user_id()
+                .map_or_else(|| self.request_id.to_string(), |u| u.to_string()),
             (_, Some(actor)) => actor.to_string(),
             (_, None) => self.request_id.to_string(),
         }
@@ -72,6 +76,9 @@ pub enum Command {
         /// The client's `User-Agent`, cut to 256 characters, to tell devices apart.
         #[serde(default, skip_serializing_if = "String::is_empty")]
         user_agent: String,
+        /// The client's address as the gateway saw it (for the account's activity).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ip: Option<String>,
     },
     /// Ends one of the actor's sessions (logout, or revoking another device).
     CloseSession {
@@ -186,6 +193,12 @@ pub enum Command {
     UnsaveMessage {
         message_id: MessageId,
     },
+    /// An operator's action (`parley-admin`): no `actor`; `operator` names who ran it.
+    Moderate {
+        operator: String,
+        reason: String,
+        action: Moderation,
+    },
 }
 
 impl Command {
@@ -204,6 +217,7 @@ impl Command {
             | Self::AcceptInvitation { room_id, .. }
             | Self::DeclineInvitation { room_id, .. }
             | Self::SetRoomSettings { room_id, .. } => Some(*room_id),
+            Self::Moderate { action, .. } => action.room_id(),
             _ => None,
         }
     }

@@ -16,6 +16,7 @@ pub enum ErrorCode {
     ValidationFailed,
     Unauthenticated,
     InvalidCredentials,
+    AccountSuspended,
     Forbidden,
     NotAMember,
     NotFound,
@@ -37,7 +38,7 @@ impl ErrorCode {
         match self {
             Self::InvalidJson | Self::ValidationFailed => 400,
             Self::Unauthenticated | Self::InvalidCredentials => 401,
-            Self::Forbidden | Self::NotAMember => 403,
+            Self::AccountSuspended | Self::Forbidden | Self::NotAMember => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::UsernameTaken | Self::AlreadyMember | Self::AlreadyFriends => 409,
@@ -93,11 +94,12 @@ pub struct ErrorResponse {
 mod tests {
     use super::*;
 
-    const ALL: [ErrorCode; 17] = [
+    const ALL: [ErrorCode; 18] = [
         ErrorCode::InvalidJson,
         ErrorCode::ValidationFailed,
         ErrorCode::Unauthenticated,
         ErrorCode::InvalidCredentials,
+        ErrorCode::AccountSuspended,
         ErrorCode::Forbidden,
         ErrorCode::NotAMember,
         ErrorCode::NotFound,
@@ -131,6 +133,7 @@ mod tests {
                 ("validation_failed", 400),
                 ("unauthenticated", 401),
                 ("invalid_credentials", 401),
+                ("account_suspended", 403),
                 ("forbidden", 403),
                 ("not_a_member", 403),
                 ("not_found", 404),

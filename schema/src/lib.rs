@@ -6,12 +6,14 @@
 
 #![warn(clippy::too_many_lines)]
 
+pub mod activity;
 pub mod command;
 pub mod error;
 pub mod event;
 pub mod ids;
 pub mod markup;
 pub mod model;
+pub mod moderation;
 pub mod outcome;
 pub mod requests;
 pub mod search;

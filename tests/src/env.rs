@@ -228,23 +228,41 @@ pub fn start_indexer() {
             "indexer",
             "--database-url",
             &env.database_url,
-            "--kafka-bootstrap-servers",
-            &env.kafka.kafka_bootstrap_servers,
         ]);
         config.kafka = env.kafka.clone();
-        let shutdown = env.shutdown.clone();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build();
-            let Ok(rt) = rt else {
-                eprintln!("indexer: no runtime");
-                return;
-            };
-            if let Err(e) = rt.block_on(parley_indexer::run(config, shutdown)) {
-                eprintln!("indexer failed: {e:#}");
-            }
-        });
+        on_own_runtime("indexer", parley_indexer::run(config, env.shutdown.clone()));
+    });
+}
+
+/// Starts an audit consumer (`parley_audit::run`) on this test binary's shared system,
+/// once, on a runtime of its own; it runs until the system stops.
+pub fn start_audit() {
+    static STARTED: OnceLock<()> = OnceLock::new();
+    STARTED.get_or_init(|| {
+        let env = test_env();
+        let mut config =
+            parley_audit::AuditConfig::parse_from(["audit", "--database-url", &env.database_url]);
+        config.kafka = env.kafka.clone();
+        on_own_runtime("audit", parley_audit::run(config, env.shutdown.clone()));
+    });
+}
+
+/// Runs `task` on a thread with a one-thread runtime of its own.
+fn on_own_runtime(
+    name: &'static str,
+    task: impl std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
+) {
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build();
+        let Ok(rt) = rt else {
+            eprintln!("{name}: no runtime");
+            return;
+        };
+        if let Err(e) = rt.block_on(task) {
+            eprintln!("{name} failed: {e:#}");
+        }
     });
 }

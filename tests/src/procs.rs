@@ -59,16 +59,17 @@ impl System {
         workers: usize,
         extra: &[(&str, &str)],
     ) -> anyhow::Result<Self> {
-        Self::start_with_indexers(test, gateways, workers, 0, extra).await
+        Self::start_with_consumers(test, gateways, workers, (0, 0), extra).await
     }
 
-    /// [`System::start`], with `indexers` search indexers too (after the workers in
-    /// `workers`: indexer `i` is `workers[workers + i]`).
-    pub async fn start_with_indexers(
+    /// [`System::start`], with `(indexers, audits)` search indexers and audit consumers
+    /// too, after the workers in `workers`: indexer `i` is `workers[workers + i]`, audit
+    /// consumer `i` is `workers[workers + indexers + i]`.
+    pub async fn start_with_consumers(
         test: &str,
         gateways: usize,
         workers: usize,
-        indexers: usize,
+        (indexers, audits): (usize, usize),
         extra: &[(&str, &str)],
     ) -> anyhow::Result<Self> {
         let services = tokio::task::spawn_blocking(crash_services).await??;
@@ -108,6 +109,12 @@ impl System {
             plan = plan.indexer(
                 &format!("indexer{i}"),
                 &[("PARLEY_INDEXER_ID", &format!("i{i}"))],
+            );
+        }
+        for i in 0..audits {
+            plan = plan.audit(
+                &format!("audit{i}"),
+                &[("PARLEY_AUDIT_ID", &format!("a{i}"))],
             );
         }
         for i in 0..gateways {

@@ -1164,7 +1164,7 @@ async fn restarting_a_gateway_with_2000_streams_spreads_their_return_and_loses_n
 #[ignore = "crash suite: run by scripts/crash-test (scripts/test and CI call it)"]
 async fn killing_an_indexer_loses_nothing_from_the_search_index() {
     let _serial = SERIAL.lock().await;
-    let mut system = System::start_with_indexers("indexer", 1, 1, 2, &[])
+    let mut system = System::start_with_consumers("indexer", 1, 1, (2, 0), &[])
         .await
         .unwrap_or_else(|e| panic!("{e:#}"));
     let alice = signup_on(&system, 0, "alice").await;
@@ -1214,20 +1214,139 @@ async fn killing_an_indexer_loses_nothing_from_the_search_index() {
 
 /// `(rows in search_messages, rows in messages)` of this system's database.
 fn index_counts(system: &System) -> (i64, i64) {
+    count_pair(
+        system,
+        "SELECT (SELECT count(*) FROM search_messages) AS a, \
+                (SELECT count(*) FROM messages WHERE deleted_at IS NULL) AS b",
+    )
+}
+
+/// Two audit consumers share the commands topic's partitions; one is killed with `-9`
+/// twice while 300 messages go in, and started again. Afterwards the trail holds one row
+/// per applied command. Then both are stopped, the group is rewound to the start of the
+/// topic (`audit --rebuild`), and a new consumer reads it all again: not a row more.
+#[tokio::test]
+#[ignore = "crash suite: run by scripts/crash-test (scripts/test and CI call it)"]
+async fn killing_an_audit_consumer_loses_nothing_and_a_rebuild_writes_nothing_twice() {
+    let _serial = SERIAL.lock().await;
+    let mut system = System::start_with_consumers("audit", 1, 1, (0, 2), &[])
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let alice = signup_on(&system, 0, "alice").await;
+    let room = alice.create_room("audit", "private", &[]).await;
+    let mut acknowledged = Vec::new();
+    for k in 0..300 {
+        if k == 80 || k == 200 {
+            system.workers[1].kill9().await;
+        }
+        if k == 150 || k == 260 {
+            (system.restart_worker(1).await).unwrap_or_else(|e| panic!("{e:#}"));
+        }
+        if let Some(b) = post(&alice, &room, format!("audited {k}")).await {
+            acknowledged.push(b);
+        }
+    }
+    wait_stored(&system, &acknowledged, Duration::from_secs(60)).await;
+    let settled = |system: &System| {
+        let (audited, applied) = audit_counts(system);
+        (audited == applied).then_some(audited)
+    };
+    let audited = wait_for(&system, settled).await;
+    let (_, applied) = audit_counts(&system);
+    for i in [2, 1] {
+        system.workers[i].kill9().await;
+    }
+    let kafka = parley_bus::KafkaArgs {
+        kafka_bootstrap_servers: system.services.kafka.clone(),
+        topic_prefix: system.prefix.clone(),
+        partitions: 4,
+        replication: 3,
+        linger_ms: 0,
+        fetch_wait_ms: 5,
+    };
+    let rewound = tokio::task::spawn_blocking(move || parley_audit::rebuild::rewind(&kafka)).await;
+    (rewound.map_err(anyhow::Error::from).and_then(|r| r)).unwrap_or_else(|e| panic!("{e:#}"));
+    assert!(!read_again(&system), "the rewind left the group at the end");
+    (system.restart_worker(1).await).unwrap_or_else(|e| panic!("{e:#}"));
+    let reread = wait_for(&system, |s| read_again(s).then_some(audit_counts(s).0)).await;
+    println!(
+        "audit kill -9 twice during 300 sends: {} acknowledged, {applied} commands applied, \
+         {audited:?} audited; after a rewind and a re-read: {reread:?} rows",
+        acknowledged.len()
+    );
+    system.stop().await;
+    assert_eq!(acknowledged.len(), 300);
+    assert_eq!(audited, Some(applied), "one row per applied command");
+    assert_eq!(reread, Some(applied), "a rebuild writes nothing twice");
+}
+
+/// Polls `check` for up to 60 s.
+async fn wait_for(system: &System, check: impl Fn(&System) -> Option<i64>) -> Option<i64> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let got = check(system);
+        if got.is_some() || Instant::now() > deadline {
+            return got;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// `(rows in audit_log, rows in applied_commands)` of this system's database.
+fn audit_counts(system: &System) -> (i64, i64) {
+    count_pair(
+        system,
+        "SELECT (SELECT count(*) FROM audit_log) AS a, \
+                (SELECT count(*) FROM applied_commands) AS b",
+    )
+}
+
+/// Whether the audit group's committed offsets reach the end of every partition: the
+/// restarted consumer has read the whole topic again.
+fn read_again(system: &System) -> bool {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    let kafka = parley_bus::KafkaArgs {
+        kafka_bootstrap_servers: system.services.kafka.clone(),
+        topic_prefix: system.prefix.clone(),
+        partitions: 4,
+        replication: 3,
+        linger_ms: 0,
+        fetch_wait_ms: 5,
+    };
+    let group = format!("{}.audit", system.prefix);
+    let Ok(consumer) =
+        parley_bus::client::consumer(&kafka, "audit-check", &group).create::<BaseConsumer>()
+    else {
+        return false;
+    };
+    let topic = kafka.topics().commands;
+    let mut list = rdkafka::TopicPartitionList::new();
+    for p in 0..4 {
+        list.add_partition(&topic, p);
+    }
+    let Ok(committed) = consumer.committed_offsets(list, Duration::from_secs(10)) else {
+        return false;
+    };
+    (0..4).all(|p| {
+        let high = consumer.fetch_watermarks(&topic, p, Duration::from_secs(10));
+        let at = committed.find_partition(&topic, p).map(|e| e.offset());
+        matches!((high, at), (Ok((_, high)), Some(rdkafka::Offset::Offset(at))) if at >= high)
+    })
+}
+
+/// Two counts of this system's database, as `a` and `b` of `sql`.
+fn count_pair(system: &System, sql: &str) -> (i64, i64) {
     use diesel::prelude::*;
     #[derive(QueryableByName)]
     struct Counts {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
-        indexed: i64,
+        a: i64,
         #[diesel(sql_type = diesel::sql_types::BigInt)]
-        stored: i64,
+        b: i64,
     }
     let mut conn = system.db().unwrap_or_else(|e| panic!("database: {e}"));
-    let counts: Vec<Counts> = diesel::sql_query(
-        "SELECT (SELECT count(*) FROM search_messages) AS indexed, \
-                (SELECT count(*) FROM messages WHERE deleted_at IS NULL) AS stored",
-    )
-    .load(&mut conn)
-    .unwrap_or_else(|e| panic!("counting: {e}"));
-    counts.first().map_or((-1, -1), |c| (c.indexed, c.stored))
+    let counts: Vec<Counts> = diesel::sql_query(sql)
+        .load(&mut conn)
+        .unwrap_or_else(|e| panic!("counting: {e}"));
+    counts.first().map_or((-1, -1), |c| (c.a, c.b))
 }

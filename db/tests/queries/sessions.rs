@@ -131,7 +131,7 @@ async fn delete_for_user_removes_every_session_of_that_user_only() -> anyhow::Re
 
         let deleted = sessions::delete_for_user(conn, alice.id)?;
 
-        assert_eq!(deleted, 2);
+        assert_eq!(deleted.len(), 2);
         assert!(sessions::find_by_token_hash(conn, "hash-a1")?.is_none());
         assert!(sessions::find_by_token_hash(conn, "hash-a2")?.is_none());
         assert!(sessions::find_by_token_hash(conn, "hash-b")?.is_some());

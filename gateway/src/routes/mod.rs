@@ -5,6 +5,7 @@
 //! OpenAPI document (`crate::openapi`). A new route therefore needs its
 //! `#[utoipa::path]` annotation and an entry in `ApiDoc` before the tests pass.
 
+pub(crate) mod activity;
 pub(crate) mod blocks;
 mod common;
 pub(crate) mod devices;
@@ -70,6 +71,7 @@ route_table! {
         patch "/me" => users::update_me,
         delete "/me" => users::delete_me,
         put "/me/password" => devices::change_password,
+        get "/me/activity" => activity::activity,
         get "/me/settings" => receipts::get,
         put "/me/settings" => receipts::update,
         put "/me/presence" => signals::presence,

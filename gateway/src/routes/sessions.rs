@@ -41,6 +41,8 @@ use parley_schema::{ErrorCode, SessionId};
             ))),
         (status = 401, description = "`invalid_credentials`: no such user or a wrong password \
             (the two are not told apart).", body = ErrorResponse),
+        (status = 403, description = "`account_suspended`: an operator suspended the account \
+            (told only when the password is right).", body = ErrorResponse),
     )
 )]
 #[tracing::instrument(skip_all, fields(request_id))]
@@ -86,6 +88,7 @@ pub async fn login(
         session_id: SessionId::new(),
         token_hash: auth::token_hash(&token),
         user_agent,
+        ip: client.map(|ip| ip.to_string()),
     };
     let origin = Origin::user(user.id);
     let result = match dispatch::submit(&state, origin, command, Wait::Required).await? {

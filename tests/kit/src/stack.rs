@@ -65,6 +65,11 @@ impl StackPlan {
         self.proc(name, "indexer", None, env)
     }
 
+    /// An audit consumer (counted with the workers: it has no `/readyz` either).
+    pub fn audit(self, name: &str, env: &[(&str, &str)]) -> Self {
+        self.proc(name, "audit", None, env)
+    }
+
     /// A gateway listening on `127.0.0.1:port`.
     pub fn gateway(self, name: &str, port: u16) -> Self {
         self.gateway_on(name, &format!("127.0.0.1:{port}"))

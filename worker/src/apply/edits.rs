@@ -38,7 +38,12 @@ fn member_message(
     Ok((row, found.owner_id))
 }
 
-fn updated(conn: &mut PgConnection, rid: RequestId, room: RoomId, id: MessageId) -> ApplyResult {
+pub(super) fn updated(
+    conn: &mut PgConnection,
+    rid: RequestId,
+    room: RoomId,
+    id: MessageId,
+) -> ApplyResult {
     let message =
         edits::view(conn, id)?.ok_or_else(|| reject(ErrorCode::NotFound, "no such message"))?;
     Ok(

@@ -11,6 +11,7 @@ mod edits;
 mod friends;
 mod invitations;
 mod messages;
+mod moderation;
 mod rooms;
 pub mod sends;
 mod sessions;
@@ -183,5 +184,6 @@ pub fn apply(conn: &mut PgConnection, env: &CommandEnvelope) -> ApplyResult {
         }
         Command::SaveMessage { message_id } => messages::save(conn, rid, actor()?, *message_id),
         Command::UnsaveMessage { message_id } => messages::unsave(conn, rid, actor()?, *message_id),
+        Command::Moderate { .. } => moderation::apply(conn, rid, &env.command),
     }
 }

@@ -72,7 +72,7 @@ pub fn create(
     Ok(applied)
 }
 
-fn locked_room(conn: &mut PgConnection, room_id: RoomId) -> Result<RoomRow, ApplyError> {
+pub(super) fn locked_room(conn: &mut PgConnection, room_id: RoomId) -> Result<RoomRow, ApplyError> {
     rooms::find_for_update(conn, room_id)?
         .ok_or_else(|| reject(ErrorCode::NotFound, "no such room"))
 }
@@ -250,7 +250,13 @@ pub fn delete(
 ) -> ApplyResult {
     let room = locked_room(conn, room_id)?;
     owner_only(conn, &room, actor, "only the room's owner deletes it")?;
-    let view = room_view(conn, &room)?;
+    remove(conn, rid, &room)
+}
+
+/// Deletes a room and tells its members (an owner's `delete_room`, an operator's
+/// `close_room`).
+pub(super) fn remove(conn: &mut PgConnection, rid: RequestId, room: &RoomRow) -> ApplyResult {
+    let view = room_view(conn, room)?;
     rooms::delete(conn, room.id)?;
     Ok(Applied::new(rid, Outcome::Done).emit_to_room(
         room.id,

@@ -21,6 +21,7 @@ pub fn apply(conn: &mut PgConnection, env: &CommandEnvelope, actor: UserId) -> A
             session_id,
             token_hash,
             user_agent,
+            ..
         } => {
             let new = NewSession {
                 id: *session_id,
@@ -56,6 +57,12 @@ fn open(conn: &mut PgConnection, rid: RequestId, actor: UserId, new: &NewSession
             "wrong username or password",
         ));
     };
+    if parley_db::audit::is_suspended(conn, actor)? {
+        return Err(reject(
+            ErrorCode::AccountSuspended,
+            "this account is suspended by the operators",
+        ));
+    }
     let now = Utc::now();
     sessions::insert(
         conn,
@@ -71,7 +78,11 @@ fn open(conn: &mut PgConnection, rid: RequestId, actor: UserId, new: &NewSession
     Ok(created(rid, views::user(&user)))
 }
 
-fn closed(applied: Applied, actor: UserId, gone: impl IntoIterator<Item = SessionId>) -> Applied {
+pub(super) fn closed(
+    applied: Applied,
+    actor: UserId,
+    gone: impl IntoIterator<Item = SessionId>,
+) -> Applied {
     gone.into_iter().fold(applied, |applied, session_id| {
         applied.emit(vec![actor], Event::SessionClosed { session_id })
     })

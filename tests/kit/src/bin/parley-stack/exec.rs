@@ -15,6 +15,7 @@ pub async fn exec(log_dir: PathBuf, command: &[String]) -> anyhow::Result<i32> {
         .fresh(fresh)
         .worker("worker", &[])
         .indexer("indexer", &[])
+        .audit("audit", &[])
         .gateway("gateway", free_port()?)
         .own_groups();
     let mut stack = tokio::select! {

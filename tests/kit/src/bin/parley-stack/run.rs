@@ -1,4 +1,4 @@
-//! `parley-stack run`: one worker, one search indexer and one gateway on the developer's database and topics
+//! `parley-stack run`: one worker, one search indexer, one audit consumer and one gateway on the developer's database and topics
 //! (the environment as `scripts/services up` exports it), until Ctrl-C or SIGTERM, or until
 //! either process exits. Prints `Parley is running at URL` once the gateway is ready.
 
@@ -20,6 +20,7 @@ pub async fn run(listen: &str) -> anyhow::Result<i32> {
     let plan = StackPlan::new(crate::bins()?, &logs)
         .worker("worker", &[])
         .indexer("indexer", &[])
+        .audit("audit", &[])
         .gateway_on("gateway", listen)
         .own_groups();
     let mut stack = tokio::select! {
@@ -28,7 +29,7 @@ pub async fn run(listen: &str) -> anyhow::Result<i32> {
     };
     println!("Parley is running at http://{addr} (Ctrl-C stops it)");
     println!(
-        "Logs: gateway.log, worker.log and indexer.log in {}",
+        "Logs: gateway.log, worker.log, indexer.log and audit.log in {}",
         logs.display()
     );
     let code = tokio::select! {

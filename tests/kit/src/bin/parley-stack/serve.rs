@@ -42,6 +42,7 @@ pub async fn serve(names: &[String], log_dir: PathBuf) -> anyhow::Result<i32> {
         .fresh(fresh)
         .worker("worker", &[])
         .indexer("indexer", &[])
+        .audit("audit", &[])
         .own_groups();
     for name in names {
         plan = plan.gateway(&format!("gateway-{name}"), free_port()?);

@@ -1,0 +1,131 @@
+//! `audit_log`: the append-only trail the `audit` consumer writes (one row per applied
+//! command) and operators and users read. `suspensions`: accounts an operator suspended.
+
+use crate::schema::audit_log::dsl as a;
+use crate::schema::suspensions::dsl as s;
+use chrono::{DateTime, Datelike, TimeZone, Utc};
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Timestamptz};
+use parley_schema::{RequestId, SessionId, UserId};
+
+/// One row of the trail.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::audit_log, check_for_backend(diesel::pg::Pg))]
+pub struct AuditRow {
+    /// When the worker applied the command (the ledger's `applied_at`).
+    pub at: DateTime<Utc>,
+    pub request_id: RequestId,
+    /// When the gateway took the request.
+    pub issued_at: DateTime<Utc>,
+    pub actor_id: Option<UserId>,
+    pub session_id: Option<SessionId>,
+    /// The operator who ran a moderation command.
+    pub operator: Option<String>,
+    pub gateway_id: String,
+    /// The command's `type` (`send_message`), or the moderation action (`suspend_user`).
+    pub kind: String,
+    /// The ids the command touched (never message text or secrets).
+    pub subject: serde_json::Value,
+    /// The HTTP status of the outcome.
+    pub status: i16,
+}
+
+/// Creates the monthly partitions that rows at `times` need.
+pub fn ensure_partitions(conn: &mut PgConnection, times: &[DateTime<Utc>]) -> QueryResult<()> {
+    let mut months: Vec<(i32, u32)> = times.iter().map(|t| (t.year(), t.month())).collect();
+    months.sort_unstable();
+    months.dedup();
+    for (year, month) in months {
+        let first = Utc
+            .with_ymd_and_hms(year, month, 1, 0, 0, 0)
+            .single()
+            .unwrap_or_else(Utc::now);
+        diesel::sql_query("SELECT audit_partition_for($1)")
+            .bind::<Timestamptz, _>(first)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Appends rows; a row already there (same `at` and `request_id`) is left as it is.
+/// Returns how many were new.
+pub fn append(conn: &mut PgConnection, rows: &[AuditRow]) -> QueryResult<usize> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    ensure_partitions(conn, &rows.iter().map(|r| r.at).collect::<Vec<_>>())?;
+    diesel::insert_into(a::audit_log)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .execute(conn)
+}
+
+/// What to read: rows since `since`, acted by `user` or on `user` when given, of `kinds`
+/// when not empty, older than `before` (`at`, `request_id`), newest first.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub user: Option<UserId>,
+    pub since: Option<DateTime<Utc>>,
+    pub kinds: Vec<String>,
+    pub before: Option<(DateTime<Utc>, RequestId)>,
+    pub limit: i64,
+}
+
+/// The rows `filter` asks for, newest first.
+pub fn find(conn: &mut PgConnection, filter: &Filter) -> QueryResult<Vec<AuditRow>> {
+    let mut q = a::audit_log.select(AuditRow::as_select()).into_boxed();
+    if let Some(user) = filter.user {
+        let on_user = sql::<Bool>("(subject ->> 'user_id') = ")
+            .bind::<diesel::sql_types::Text, _>(user.to_string());
+        q = q.filter(a::actor_id.eq(user).or(on_user));
+    }
+    if let Some(since) = filter.since {
+        q = q.filter(a::at.ge(since));
+    }
+    if !filter.kinds.is_empty() {
+        q = q.filter(a::kind.eq_any(&filter.kinds));
+    }
+    if let Some((at, id)) = filter.before {
+        q = q.filter(a::at.lt(at).or(a::at.eq(at).and(a::request_id.lt(id))));
+    }
+    q.order((a::at.desc(), a::request_id.desc()))
+        .limit(filter.limit)
+        .load(conn)
+}
+
+/// Suspends `user` (again: the newer reason and operator win).
+pub fn suspend(
+    conn: &mut PgConnection,
+    user: UserId,
+    operator: &str,
+    reason: &str,
+) -> QueryResult<()> {
+    let values = (
+        s::user_id.eq(user),
+        s::operator.eq(operator),
+        s::reason.eq(reason),
+        s::suspended_at.eq(Utc::now()),
+    );
+    diesel::insert_into(s::suspensions)
+        .values(values)
+        .on_conflict(s::user_id)
+        .do_update()
+        .set(values)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Lifts `user`'s suspension; false when there was none.
+pub fn reinstate(conn: &mut PgConnection, user: UserId) -> QueryResult<bool> {
+    let n = diesel::delete(s::suspensions.filter(s::user_id.eq(user))).execute(conn)?;
+    Ok(n > 0)
+}
+
+/// Whether `user` is suspended.
+pub fn is_suspended(conn: &mut PgConnection, user: UserId) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        s::suspensions.filter(s::user_id.eq(user)),
+    ))
+    .get_result(conn)
+}
