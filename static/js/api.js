@@ -202,6 +202,16 @@ export function search(q, { roomId, before, limit, signal } = {}) {
   return get(`/api/search?${p}`, { signal }).then((d) => ({ results: d?.results || [], next_before: d?.next_before ?? null }));
 }
 
+// Account activity: my recent sign-ins and security events, newest first; `next_before`
+// pages on (null on the last page).
+export function activity({ before, limit } = {}) {
+  const p = new URLSearchParams();
+  if (before) p.set('before', before);
+  if (limit !== undefined) p.set('limit', limit);
+  const qs = p.toString();
+  return get(`/api/me/activity${qs ? `?${qs}` : ''}`).then((d) => ({ items: d?.items || [], next_before: d?.next_before ?? null }));
+}
+
 // Saved messages
 export const saved = () => get('/api/saved').then((d) => d?.saved || []);
 export const save = (messageId) => request('PUT', `/api/saved/${enc(messageId)}`, { wait: WAIT });

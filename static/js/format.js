@@ -1,5 +1,7 @@
 // format.js: owns how values are shown: names, initials and avatar colours, times and day
-// labels, previews, plus client-side ids (UUIDv4 for a message's client_id). Pure functions.
+// labels, relative times ("5 minutes ago"), previews, short device names from a
+// User-Agent ("Chrome on Linux", "curl"), plus client-side ids (UUIDv4 for a message's
+// client_id). Pure functions.
 
 const segmenter =
   typeof Intl !== 'undefined' && Intl.Segmenter ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
@@ -43,12 +45,15 @@ const longDateFmt = new Intl.DateTimeFormat(undefined, {
   year: 'numeric',
 });
 const fullFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
+const exactFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'long' });
 
 const startOfDay = (d) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
 const DAY = 86400000;
 
 export const time = (iso) => timeFmt.format(new Date(iso));
 export const fullTime = (iso) => fullFmt.format(new Date(iso));
+/** To the second, with the time zone: for security events. */
+export const exactTime = (iso) => exactFmt.format(new Date(iso));
 export const dayKey = (iso) => startOfDay(new Date(iso));
 
 /** "Today", "Yesterday" or the full date, for separators in a chat. */
@@ -66,6 +71,67 @@ export function shortStamp(iso, now = new Date()) {
   if (diff <= 0) return timeFmt.format(d);
   if (diff < 7) return weekdayFmt.format(d);
   return dateFmt.format(d);
+}
+
+const relativeFmt = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+const UNITS = [
+  ['year', 365 * DAY],
+  ['month', 30 * DAY],
+  ['week', 7 * DAY],
+  ['day', DAY],
+  ['hour', 3600000],
+  ['minute', 60000],
+];
+
+/** "just now", "5 minutes ago", "yesterday", "3 weeks ago" (future times as "now"). */
+export function relativeTime(iso, now = new Date()) {
+  const ms = now.getTime() - new Date(iso).getTime();
+  if (!Number.isFinite(ms)) return '';
+  if (ms < 45000) return 'just now';
+  for (const [unit, size] of UNITS) {
+    if (ms >= size || unit === 'minute') return relativeFmt.format(-Math.max(1, Math.floor(ms / size)), unit);
+  }
+  return '';
+}
+
+// Browsers, most specific first (Edge and Opera say Chrome too, Chrome says Safari).
+const BROWSERS = [
+  [/\bEdg(?:e|A|iOS)?\//, 'Edge'],
+  [/\b(?:OPR|Opera)\b/, 'Opera'],
+  [/\bSamsungBrowser\//, 'Samsung Internet'],
+  [/\b(?:Firefox|FxiOS)\//, 'Firefox'],
+  [/\bHeadlessChrome\//, 'Headless Chrome'],
+  [/\bChromium\//, 'Chromium'],
+  [/\b(?:Chrome|CriOS)\//, 'Chrome'],
+  [/\bVersion\/[\d.]+.*\bSafari\//, 'Safari'],
+  [/\b(?:MSIE|Trident)\b/, 'Internet Explorer'],
+];
+const SYSTEMS = [
+  [/\biPhone\b/, 'iPhone'],
+  [/\biPad\b/, 'iPad'],
+  [/\bAndroid\b/, 'Android'],
+  [/\bCrOS\b/, 'ChromeOS'],
+  [/\bWindows\b/, 'Windows'],
+  [/\b(?:Macintosh|Mac OS X)\b/, 'macOS'],
+  [/\bLinux\b/, 'Linux'],
+];
+
+/**
+ * A short description of the device behind a User-Agent: "Chrome on Linux", "Firefox on
+ * Windows", "Safari on iPhone"; for a program its name ("curl", "python-requests"); else
+ * the string itself, cut short. '' for none.
+ */
+export function deviceName(ua, max = 40) {
+  const s = String(ua ?? '').trim();
+  if (!s) return '';
+  const browser = BROWSERS.find(([re]) => re.test(s))?.[1];
+  const system = SYSTEMS.find(([re]) => re.test(s))?.[1];
+  if (browser) return system ? `${browser} on ${system}` : browser;
+  if (!/^Mozilla\//.test(s)) {
+    const program = /^([A-Za-z][\w.-]*)\/\d/.exec(s);
+    if (program) return program[1];
+  }
+  return preview(s, max);
 }
 
 /** A random UUIDv4 (crypto.randomUUID needs a secure context; this does not). */

@@ -7,11 +7,15 @@
 #   tests/browser/run.sh                 all steps of parley.test.mjs, people.test.mjs
 #                                        (#14: typing, presence, invitations, blocks),
 #                                        connections.test.mjs (#15: one stream shared by
-#                                        the tabs, offline, /api/sync, reconnects) and
+#                                        the tabs, offline, /api/sync, reconnects),
 #                                        search.test.mjs (#16: message search, opening a
-#                                        result in its room's history);
+#                                        result in its room's history) and
+#                                        activity.test.mjs (Settings → Activity: my
+#                                        sign-ins and security events);
 #                                        node --test prints the summary
 #   tests/browser/run.sh --test-name-pattern=polling    extra arguments go to node --test
+#   tests/browser/run.sh activity.test.mjs              only these files (each starts its
+#                                        own stack, so this saves the others' start-up)
 #
 # Needs the debug binaries (cargo build --bins) and DATABASE_URL plus
 # KAFKA_BOOTSTRAP_SERVERS as `eval "$(scripts/services up)"` exports them; when those are
@@ -60,10 +64,19 @@ if [ -z "${DATABASE_URL:-}" ] || [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then
   services_up
 fi
 # lib/system.mjs drives parley-stack serve (tests/kit), which starts the worker and gateways.
-need_bins parley-stack worker gateway indexer
+need_bins parley-stack worker gateway indexer audit
 
 export PARLEY_ROOT=$ROOT CARGO_TARGET_DIR=$TARGET
 cd "$HERE"
 say "running the browser tests (screenshots: $TARGET/screenshots)"
-# One file at a time: each starts its own stack (parley, people, connections, then search).
-exec node --test --test-concurrency=1 "$@" parley.test.mjs people.test.mjs connections.test.mjs search.test.mjs
+# One file at a time: each starts its own stack (parley, people, connections, search, then
+# activity). Arguments naming test files choose among them; the rest go to node --test.
+files=() args=()
+for arg in "$@"; do
+  case $arg in
+    *.test.mjs) files+=("${arg##*/}") ;;
+    *) args+=("$arg") ;;
+  esac
+done
+[ "${#files[@]}" -gt 0 ] || files=(parley.test.mjs people.test.mjs connections.test.mjs search.test.mjs activity.test.mjs)
+exec node --test --test-concurrency=1 ${args[@]+"${args[@]}"} "${files[@]}"

@@ -1,7 +1,8 @@
 // views/settings.js: owns the profile and settings panel: display name and status
-// message, the privacy switches (views/privacy.js: read receipts, online status), the
-// live-update transport (SSE or polling every second), logging out, and deleting the
-// account after a confirmation.
+// message, the privacy switches (views/privacy.js: read receipts, online status), the way
+// to my account activity (views/activity.js: sign-ins and security events, a panel of its
+// own with a way back here), the live-update transport (SSE or polling every second),
+// logging out, and deleting the account after a confirmation.
 
 import { h, replace, busy } from '../dom.js';
 import { icon } from '../icons.js';
@@ -14,6 +15,7 @@ import { avatar } from './avatar.js';
 import { openPanel } from './panel.js';
 import { confirmAction } from './notices.js';
 import { privacySection } from './privacy.js';
+import { openActivity } from './activity.js';
 
 export function openSettings() {
   openPanel({
@@ -28,7 +30,7 @@ export function openSettings() {
       };
       paintCard();
       const privacy = privacySection();
-      replace(body, card, profileForm(), privacy.el, transportForm(), accountSection());
+      replace(body, card, profileForm(), privacy.el, activitySection(), transportForm(), accountSection());
       const off = on('me', paintCard);
       return () => {
         off();
@@ -70,6 +72,40 @@ function profileForm() {
     }
   });
   return form;
+}
+
+/** A row like the privacy switches that opens Settings → Activity. */
+function activitySection() {
+  const back = {
+    label: 'Back to settings',
+    go: () => {
+      openSettings();
+      document.getElementById('activity-btn')?.focus();
+    },
+  };
+  return h(
+    'div',
+    { class: 'stack-form' },
+    h('h3', { class: 'section-title', text: 'Activity' }),
+    h(
+      'button',
+      {
+        class: 'nav-row',
+        type: 'button',
+        id: 'activity-btn',
+        'aria-labelledby': 'activity-btn-label',
+        'aria-describedby': 'activity-btn-hint',
+        on: { click: () => openActivity({ back }) },
+      },
+      h(
+        'span',
+        { class: 'choice-text' },
+        h('span', { class: 'choice-label', id: 'activity-btn-label', text: 'Account activity' }),
+        h('span', { class: 'choice-hint', id: 'activity-btn-hint', text: 'Recent sign-ins, sign-outs and password changes, and which device is this one.' }),
+      ),
+      icon('forward'),
+    ),
+  );
 }
 
 function transportForm() {

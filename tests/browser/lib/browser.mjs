@@ -29,14 +29,18 @@ export function launch() {
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
-/** A browser context (one person's browser: its own cookies) with a first page. */
-export async function person(browser, { viewport = DESKTOP, phone = false } = {}) {
+/**
+ * A browser context (one person's browser: its own cookies) with a first page.
+ * `userAgent` makes it say it is another browser (another device in the activity list).
+ */
+export async function person(browser, { viewport = DESKTOP, phone = false, userAgent } = {}) {
   const context = await browser.newContext({
     viewport,
     locale: 'en-US',
     deviceScaleFactor: phone ? 2 : 1,
     isMobile: phone,
     hasTouch: phone,
+    ...(userAgent ? { userAgent } : {}),
   });
   context.setDefaultTimeout(15000);
   const page = await context.newPage();
