@@ -28,11 +28,7 @@ pub async fn run(config: AuditConfig, shutdown: CancellationToken) -> anyhow::Re
         .context("creating topics")?;
     let pool = parley_db::pool::build_pool(&config.database_url, 2, Duration::from_secs(5))?;
     let migrate = pool.clone();
-    tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
-        let mut conn = migrate.get().context("connecting to Postgres")?;
-        Ok(parley_db::migrate::run_pending(&mut conn)?)
-    })
-    .await??;
+    tokio::task::spawn_blocking(move || parley_db::migrate::run_pending_on(&migrate)).await??;
     if config.rebuild {
         let kafka = config.kafka.clone();
         tokio::task::spawn_blocking(move || rebuild::rewind(&kafka)).await??;

@@ -20,3 +20,10 @@ pub fn run_pending(conn: &mut PgConnection) -> Result<usize, DbError> {
     diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})")).execute(conn)?;
     ran
 }
+
+/// [`run_pending`] on a connection of `pool` (for the consumers that start without a
+/// worker: they may be first).
+pub fn run_pending_on(pool: &crate::PgPool) -> Result<usize, DbError> {
+    let mut conn = pool.get()?;
+    run_pending(&mut conn)
+}
