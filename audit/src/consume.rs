@@ -18,7 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 /// How long a batch waits for the worker before it is given up and read again.
 const WAIT_FOR_WORKER: Duration = Duration::from_secs(10);
-const LOOK_AGAIN: Duration = Duration::from_millis(50);
+const LOOK_AGAIN: Duration = Duration::from_millis(10);
 
 pub struct Audit {
     consumer: BatchConsumer,
