@@ -148,7 +148,10 @@ mod tests {
             let row = row(&envelope(command), 201, Utc::now());
             let text = row.subject.to_string();
             assert!(!text.contains("SECRET"), "{} leaked: {text}", row.kind);
-            assert!(row.subject.as_object().is_some_and(|o| !o.is_empty()), "{text}");
+            assert!(
+                row.subject.as_object().is_some_and(|o| !o.is_empty()),
+                "{text}"
+            );
         }
     }
 

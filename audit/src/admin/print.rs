@@ -23,12 +23,15 @@ pub fn load(
     Ok((rows, names.into_iter().collect()))
 }
 
-/// Who acted: the user's name (or id), or `operator:NAME`.
+/// Who acted: the user's name (or id), `operator:NAME`, or for a registration the name it
+/// registered.
 fn who(row: &AuditRow, names: &HashMap<UserId, String>) -> String {
     match (&row.operator, row.actor_id) {
         (Some(op), _) => format!("operator:{op}"),
         (None, Some(id)) => names.get(&id).cloned().unwrap_or_else(|| id.to_string()),
-        (None, None) => "-".into(),
+        (None, None) => (row.subject.get("username").and_then(|u| u.as_str()))
+            .unwrap_or("-")
+            .to_owned(),
     }
 }
 

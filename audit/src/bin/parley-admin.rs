@@ -10,9 +10,19 @@ use parley_schema::{MessageId, RoomId, UserId};
 use std::time::Duration;
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    parley_telemetry::process::init_tracing();
-    let args = AdminArgs::parse();
+async fn main() {
+    parley_telemetry::process::init_tracing_at("warn");
+    match run(AdminArgs::parse()).await {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("parley-admin: {e:#}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// Runs the command; its exit code is 1 when a moderation command was refused.
+async fn run(args: AdminArgs) -> anyhow::Result<i32> {
     let url = args
         .database_url
         .clone()
@@ -51,7 +61,7 @@ async fn main() -> anyhow::Result<()> {
                 print::table(&rows, &names)
             };
             println!("{out}");
-            return Ok(());
+            return Ok(0);
         }
         AdminCommand::RemoveMessage { message_id, reason } => {
             let message_id = MessageId::from(message_id);
@@ -78,8 +88,5 @@ async fn main() -> anyhow::Result<()> {
     let kind = action.kind();
     let status = moderate::run(&args.kafka, &pool, &operator, &reason, action).await?;
     println!("{kind}: {} ({status})", moderate::describe(status));
-    if status >= 300 {
-        std::process::exit(1);
-    }
-    Ok(())
+    Ok(i32::from(status >= 300))
 }

@@ -45,7 +45,7 @@ pub async fn run(listen: &str) -> anyhow::Result<i32> {
     };
     stack.stop().await;
     eprintln!(
-        "run: stopped the gateway and the worker; Postgres and Kafka keep running \
+        "run: stopped the gateway, the worker, the indexer and the audit consumer; Postgres and Kafka keep running \
          (scripts/services down stops them)"
     );
     Ok(code)
