@@ -1,7 +1,7 @@
 //! `GET /api/me/activity`: my sign-ins and security events, newest first, from the audit
 //! trail (written by the `audit` consumer a moment after each command is applied).
 
-use super::common::invalid;
+use super::common::{decode_time_id, encode_time_id, invalid};
 use crate::auth::AuthUser;
 use crate::blocking;
 use crate::error::ApiError;
@@ -107,23 +107,13 @@ fn item(row: &AuditRow, current: SessionId) -> Option<ActivityItem> {
     })
 }
 
-/// `next_before`: the row's time in microseconds and its request id.
+/// `next_before`: the row's time and request id.
 fn encode(row: &AuditRow) -> String {
-    format!(
-        "{}.{}",
-        row.at.timestamp_micros(),
-        row.request_id.0.simple()
-    )
+    encode_time_id(row.at, row.request_id.0)
 }
 
 fn decode(s: &str) -> Option<(DateTime<Utc>, RequestId)> {
-    let (micros, id) = s.split_once('.')?;
-    if micros.is_empty() || micros.len() > 18 || !micros.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let at = DateTime::<Utc>::from_timestamp_micros(micros.parse().ok()?)?;
-    let id = Uuid::parse_str(id).ok().filter(|_| id.len() == 32)?;
-    Some((at, RequestId::from(id)))
+    decode_time_id(s).map(|(at, id)| (at, RequestId::from(id)))
 }
 
 #[cfg(test)]

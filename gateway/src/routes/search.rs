@@ -2,14 +2,13 @@
 //! the query (any script, any case, inside words), the whole query as typed first, then
 //! the newest; with a snippet each. The index is kept by the `indexer`.
 
-use super::common::{invalid, readable_room};
+use super::common::{decode_time_id, encode_time_id, invalid, readable_room};
 use crate::auth::AuthUser;
 use crate::blocking;
 use crate::error::ApiError;
 use crate::openapi::Authenticated;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Utc};
 use parley_db::search::{self, Position};
 use parley_schema::error::ErrorResponse;
 use parley_schema::model::{SearchHit, SearchResults};
@@ -128,36 +127,22 @@ pub async fn search(
     }))
 }
 
-/// `next_before`: whether the phrase matched, the time in microseconds, the message id.
+/// `next_before`: whether the phrase matched, then the message's time and id.
 fn encode(p: Position) -> String {
-    let micros = p.created_at.timestamp_micros();
-    format!(
-        "{}.{micros}.{}",
-        u8::from(p.phrase),
-        p.message_id.0.simple()
-    )
+    let at = encode_time_id(p.created_at, p.message_id.0);
+    format!("{}.{at}", u8::from(p.phrase))
 }
 
 fn decode(s: &str) -> Option<Position> {
-    let mut parts = s.split('.');
-    let phrase = match parts.next()? {
-        "1" => true,
-        "0" => false,
+    let phrase = match s.split_once('.')? {
+        ("1", _) => true,
+        ("0", _) => false,
         _ => return None,
     };
-    let micros = parts.next()?;
-    // At most 18 digits, never negative: a time Postgres can hold.
-    if micros.len() > 18 || !micros.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let micros: i64 = micros.parse().ok()?;
-    let id = Uuid::parse_str(parts.next()?).ok()?;
-    if parts.next().is_some() {
-        return None;
-    }
+    let (created_at, id) = decode_time_id(s.get(2..)?)?;
     Some(Position {
         phrase,
-        created_at: DateTime::<Utc>::from_timestamp_micros(micros)?,
+        created_at,
         message_id: MessageId(id),
     })
 }
@@ -165,6 +150,7 @@ fn decode(s: &str) -> Option<Position> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{DateTime, Utc};
     use parley_schema::search::QUERY_PATTERN;
 
     #[test]
