@@ -1,8 +1,7 @@
 //! `audit_log`: the append-only trail the `audit` consumer writes (one row per applied
-//! command) and operators and users read. `suspensions`: accounts an operator suspended.
+//! command) and operators and users read.
 
 use crate::schema::audit_log::dsl as a;
-use crate::schema::suspensions::dsl as s;
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use diesel::dsl::sql;
 use diesel::prelude::*;
@@ -92,40 +91,4 @@ pub fn find(conn: &mut PgConnection, filter: &Filter) -> QueryResult<Vec<AuditRo
     q.order((a::at.desc(), a::request_id.desc()))
         .limit(filter.limit)
         .load(conn)
-}
-
-/// Suspends `user` (again: the newer reason and operator win).
-pub fn suspend(
-    conn: &mut PgConnection,
-    user: UserId,
-    operator: &str,
-    reason: &str,
-) -> QueryResult<()> {
-    let values = (
-        s::user_id.eq(user),
-        s::operator.eq(operator),
-        s::reason.eq(reason),
-        s::suspended_at.eq(Utc::now()),
-    );
-    diesel::insert_into(s::suspensions)
-        .values(values)
-        .on_conflict(s::user_id)
-        .do_update()
-        .set(values)
-        .execute(conn)
-        .map(drop)
-}
-
-/// Lifts `user`'s suspension; false when there was none.
-pub fn reinstate(conn: &mut PgConnection, user: UserId) -> QueryResult<bool> {
-    let n = diesel::delete(s::suspensions.filter(s::user_id.eq(user))).execute(conn)?;
-    Ok(n > 0)
-}
-
-/// Whether `user` is suspended.
-pub fn is_suspended(conn: &mut PgConnection, user: UserId) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        s::suspensions.filter(s::user_id.eq(user)),
-    ))
-    .get_result(conn)
 }

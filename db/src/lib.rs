@@ -29,6 +29,7 @@ pub mod search;
 pub mod sends;
 pub mod sessions;
 pub mod settings;
+pub mod suspensions;
 pub mod users;
 pub mod views;
 

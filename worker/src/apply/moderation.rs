@@ -5,7 +5,7 @@
 use super::{edits, reject, rooms, sessions, Applied, ApplyResult};
 use chrono::Utc;
 use diesel::PgConnection;
-use parley_db::{audit, users};
+use parley_db::{suspensions, users};
 use parley_schema::command::Command;
 use parley_schema::moderation::Moderation;
 use parley_schema::{ErrorCode, MessageId, Outcome, RequestId, RoomId, UserId};
@@ -28,7 +28,7 @@ pub fn apply(conn: &mut PgConnection, rid: RequestId, command: &Command) -> Appl
         } => remove_message(conn, rid, *room_id, *message_id),
         Moderation::SuspendUser { user_id } => suspend(conn, rid, *user_id, operator, reason),
         Moderation::ReinstateUser { user_id } => {
-            if audit::reinstate(conn, *user_id)? {
+            if suspensions::reinstate(conn, *user_id)? {
                 Ok(Applied::new(rid, Outcome::Done))
             } else {
                 Err(reject(ErrorCode::NotFound, "the account is not suspended"))
@@ -69,7 +69,7 @@ fn suspend(
     if users::find_active(conn, user)?.is_none() {
         return Err(reject(ErrorCode::NotFound, "no such account"));
     }
-    audit::suspend(conn, user, operator, reason)?;
+    suspensions::suspend(conn, user, operator, reason)?;
     let gone = parley_db::sessions::delete_for_user(conn, user)?;
     Ok(sessions::closed(
         Applied::new(rid, Outcome::Done),

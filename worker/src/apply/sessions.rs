@@ -57,7 +57,7 @@ fn open(conn: &mut PgConnection, rid: RequestId, actor: UserId, new: &NewSession
             "wrong username or password",
         ));
     };
-    if parley_db::audit::is_suspended(conn, actor)? {
+    if parley_db::suspensions::is_suspended(conn, actor)? {
         return Err(reject(
             ErrorCode::AccountSuspended,
             "this account is suspended by the operators",
