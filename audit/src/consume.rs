@@ -12,7 +12,7 @@ use parley_bus::batches::{BatchConsumer, Record};
 use parley_db::{audit, ledger, PgPool};
 use parley_schema::command::CommandEnvelope;
 use parley_schema::RequestId;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
@@ -66,9 +66,10 @@ pub fn record(
     stop: &dyn Fn() -> bool,
 ) -> anyhow::Result<usize> {
     let mut envs: Vec<CommandEnvelope> = Vec::with_capacity(records.len());
+    let mut seen = HashSet::with_capacity(records.len());
     for r in records {
         match serde_json::from_slice::<CommandEnvelope>(r.payload.as_deref().unwrap_or_default()) {
-            Ok(env) if !envs.iter().any(|e| e.request_id == env.request_id) => envs.push(env),
+            Ok(env) if seen.insert(env.request_id) => envs.push(env),
             Ok(_) => {}
             // The worker dead-letters it too: it was never applied.
             Err(e) => tracing::warn!(partition = r.partition, offset = r.offset, error = %e,

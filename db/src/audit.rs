@@ -2,7 +2,7 @@
 //! command) and operators and users read.
 
 use crate::schema::audit_log::dsl as a;
-use chrono::{DateTime, Datelike, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Timestamptz};
@@ -30,18 +30,16 @@ pub struct AuditRow {
     pub status: i16,
 }
 
-/// Creates the monthly partitions that rows at `times` need.
+/// Creates the monthly partitions that rows at `times` need (`audit_partition_for` finds
+/// the month of any time in it; one call per month).
 pub fn ensure_partitions(conn: &mut PgConnection, times: &[DateTime<Utc>]) -> QueryResult<()> {
-    let mut months: Vec<(i32, u32)> = times.iter().map(|t| (t.year(), t.month())).collect();
+    let mut months: Vec<(i32, u32, DateTime<Utc>)> =
+        times.iter().map(|t| (t.year(), t.month(), *t)).collect();
     months.sort_unstable();
-    months.dedup();
-    for (year, month) in months {
-        let first = Utc
-            .with_ymd_and_hms(year, month, 1, 0, 0, 0)
-            .single()
-            .unwrap_or_else(Utc::now);
+    months.dedup_by_key(|(year, month, _)| (*year, *month));
+    for (_, _, t) in months {
         diesel::sql_query("SELECT audit_partition_for($1)")
-            .bind::<Timestamptz, _>(first)
+            .bind::<Timestamptz, _>(t)
             .execute(conn)?;
     }
     Ok(())

@@ -38,12 +38,7 @@ fn member_message(
     Ok((row, found.owner_id))
 }
 
-pub(super) fn updated(
-    conn: &mut PgConnection,
-    rid: RequestId,
-    room: RoomId,
-    id: MessageId,
-) -> ApplyResult {
+fn updated(conn: &mut PgConnection, rid: RequestId, room: RoomId, id: MessageId) -> ApplyResult {
     let message =
         edits::view(conn, id)?.ok_or_else(|| reject(ErrorCode::NotFound, "no such message"))?;
     Ok(
@@ -113,11 +108,22 @@ fn delete(
             "only its author or the room's owner deletes a message",
         ));
     }
+    tombstone(conn, rid, room, &row)
+}
+
+/// Tombstones `row`, a message of `room`, and tells the room (its author's or owner's
+/// delete, an operator's removal); one deleted already is done.
+pub(super) fn tombstone(
+    conn: &mut PgConnection,
+    rid: RequestId,
+    room: RoomId,
+    row: &MessageRow,
+) -> ApplyResult {
     if row.deleted_at.is_some() {
         return Ok(Applied::new(rid, Outcome::Done));
     }
-    edits::tombstone(conn, id, Utc::now())?;
-    updated(conn, rid, room, id)
+    edits::tombstone(conn, row.id, Utc::now())?;
+    updated(conn, rid, room, row.id)
 }
 
 fn react(

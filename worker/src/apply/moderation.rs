@@ -3,7 +3,6 @@
 //! history and search follow exactly as they do for those.
 
 use super::{edits, reject, rooms, sessions, Applied, ApplyResult};
-use chrono::Utc;
 use diesel::PgConnection;
 use parley_db::{suspensions, users};
 use parley_schema::command::Command;
@@ -50,11 +49,7 @@ fn remove_message(
 ) -> ApplyResult {
     let row = parley_db::edits::lock(conn, room, id)?
         .ok_or_else(|| reject(ErrorCode::NotFound, "no such message in that room"))?;
-    if row.deleted_at.is_some() {
-        return Ok(Applied::new(rid, Outcome::Done));
-    }
-    parley_db::edits::tombstone(conn, id, Utc::now())?;
-    edits::updated(conn, rid, room, id)
+    edits::tombstone(conn, rid, room, &row)
 }
 
 /// Suspends an account and ends its sessions (each gets `session_closed`, which closes
