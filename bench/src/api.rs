@@ -23,6 +23,8 @@ const PREFER_WAIT: &str = "wait=10";
 pub struct Api {
     http: reqwest::Client,
     base: String,
+    /// The local address streams are opened from (the HTTP client's too).
+    local: Option<IpAddr>,
 }
 
 /// A logged-in user on one gateway.
@@ -70,7 +72,16 @@ impl Api {
         Self {
             http,
             base: base.trim_end_matches('/').to_owned(),
+            local: None,
         }
+    }
+
+    /// A client whose connections, streams included, all leave from `local`.
+    pub fn bound(local: IpAddr, base: &str) -> anyhow::Result<Self> {
+        Ok(Self {
+            local: Some(local),
+            ..Self::new(http_client(Some(local))?, base)
+        })
     }
 
     pub fn base(&self) -> &str {
@@ -248,21 +259,14 @@ impl Api {
         check(resp, "POST /api/rooms/{id}/typing").await.map(drop)
     }
 
-    /// `GET /api/events`: the open stream's response (status checked).
+    /// `GET /api/events`: the open stream's body (status checked), read over a bare
+    /// connection ([`crate::wire`]).
     pub async fn events(
         &self,
         token: &str,
         last_event_id: Option<&str>,
-    ) -> anyhow::Result<reqwest::Response> {
-        let mut req = self
-            .http
-            .get(self.url("/api/events"))
-            .bearer_auth(token)
-            .header("Accept", "text/event-stream");
-        if let Some(id) = last_event_id {
-            req = req.header("Last-Event-ID", id);
-        }
-        check(req.send().await?, "GET /api/events").await
+    ) -> anyhow::Result<crate::wire::EventBody> {
+        crate::wire::open(&self.base, self.local, token, last_event_id).await
     }
 
     /// `GET /metrics` as text.

@@ -9,7 +9,6 @@ use crate::api::Session;
 use crate::payload::{self, RunClock};
 use crate::sse::{Event, Parser};
 use crate::stats::Samples;
-use futures_util::StreamExt;
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,6 +30,8 @@ pub struct Shared {
     pub measure_from: u64,
     /// Deliveries recorded so far by all streams.
     pub delivered: AtomicU64,
+    /// Deliveries of warm-up messages (not recorded) so far.
+    pub warm: AtomicU64,
     /// When the last recorded delivery arrived, in nanoseconds on the run clock.
     pub last_delivery_ns: AtomicU64,
     pub stop: CancellationToken,
@@ -42,6 +43,7 @@ impl Shared {
             clock,
             measure_from,
             delivered: AtomicU64::new(0),
+            warm: AtomicU64::new(0),
             last_delivery_ns: AtomicU64::new(0),
             stop: CancellationToken::new(),
         })
@@ -98,7 +100,7 @@ pub fn spawn(
 }
 
 enum Step {
-    Chunk(Option<reqwest::Result<bytes::Bytes>>),
+    Chunk(Option<anyhow::Result<bytes::Bytes>>),
     Stop,
 }
 
@@ -122,9 +124,8 @@ async fn run(
             r = session.api.events(&session.token, last_id.as_deref()) => r,
         };
         match resp {
-            Ok(resp) => {
+            Ok(mut body) => {
                 let mut parser = Parser::new();
-                let mut body = resp.bytes_stream();
                 loop {
                     let step = tokio::select! {
                         biased;
@@ -215,6 +216,7 @@ impl State {
             return;
         }
         if index < shared.measure_from {
+            shared.warm.fetch_add(1, Ordering::Relaxed);
             return;
         }
         let latency = now.saturating_sub(sent_at);

@@ -11,6 +11,7 @@ mod report;
 mod setup;
 mod sse;
 mod stats;
+mod wire;
 
 use clap::{Parser, Subcommand};
 use modes::{connections, fanout, flood, latency, throughput, typing};

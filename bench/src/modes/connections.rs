@@ -108,7 +108,7 @@ pub async fn run(args: Args) -> anyhow::Result<Report> {
     } else {
         args.local_addrs
             .iter()
-            .map(|a| Ok(Api::new(api::http_client(Some(*a))?, &base)))
+            .map(|a| Api::bound(*a, &base))
             .collect::<anyhow::Result<_>>()?
     };
     tokio::time::sleep(Duration::from_secs(1)).await;

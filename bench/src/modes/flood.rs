@@ -5,7 +5,7 @@
 //! it measures them. The attacker's, prober's and user's addresses are loopback aliases.
 
 use super::{progress, secs, Common};
-use crate::api::{http_client, Api};
+use crate::api::Api;
 use crate::report::Report;
 use crate::stats::Samples;
 use anyhow::bail;
@@ -53,7 +53,7 @@ pub async fn run(args: Args) -> anyhow::Result<Report> {
     let [url] = args.common.url.as_slice() else {
         bail!("need exactly one --url");
     };
-    let api = |addr| anyhow::Ok(Api::new(http_client(Some(addr))?, url));
+    let api = |addr| Api::bound(addr, url);
     let (attacker, prober, user) = (api(args.attacker)?, api(args.prober)?, api(args.user)?);
     let name = format!("real{}", std::process::id());
     user.register(&name, PASSWORD).await?;

@@ -97,7 +97,7 @@ pub async fn run(args: Args) -> anyhow::Result<Report> {
         members: m,
     });
     let start = clock.now() + Duration::from_millis(100);
-    let stats = send::open_loop(&clock, rooms, start, args.rate, total, warm_n).await;
+    let stats = send::open_loop(&clock, rooms, start, args.rate, 0..total, warm_n).await;
     let expected = stats.accepted() * (m as u64 - 1);
     let complete = await_deliveries(
         &shared,

@@ -107,13 +107,14 @@ pub async fn open_loop<T: Target>(
     target: Arc<T>,
     start: Duration,
     rate: f64,
-    count: u64,
+    indexes: std::ops::Range<u64>,
     measure_from: u64,
 ) -> Arc<SendStats> {
     let stats = Arc::new(SendStats::default());
     let mut tasks = JoinSet::new();
-    for i in 0..count {
-        let due = start + Duration::from_secs_f64(i as f64 / rate);
+    let first = indexes.start;
+    for i in indexes {
+        let due = start + Duration::from_secs_f64((i - first) as f64 / rate);
         tokio::time::sleep_until(clock.at(due).into()).await;
         let (clock, target, stats) = (clock.clone(), Arc::clone(&target), Arc::clone(&stats));
         tasks.spawn(async move {

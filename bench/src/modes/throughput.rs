@@ -109,7 +109,7 @@ pub async fn run(args: Args) -> anyhow::Result<Report> {
             Arc::clone(&plan),
             started,
             args.rate,
-            args.messages,
+            0..args.messages,
             0,
         )
         .await;

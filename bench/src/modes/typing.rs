@@ -50,8 +50,7 @@ struct Shared {
 
 /// Reads one member's stream until `stop`, timing every `typing` event.
 async fn listen(s: Session, shared: Arc<Shared>, stop: CancellationToken) -> anyhow::Result<()> {
-    let resp = s.api.events(&s.token, None).await?;
-    let mut body = resp.bytes_stream();
+    let mut body = s.api.events(&s.token, None).await?;
     let mut parser = sse::Parser::new();
     loop {
         let chunk = tokio::select! {
