@@ -335,4 +335,55 @@ mod tests {
         assert_eq!((parsed.status, parsed.length), (401, Some(42)));
         assert!(Head::parse(b"garbage\r\n\r\n").is_err());
     }
+
+    /// Serves one canned response to the first connection, after reading its request.
+    async fn serve_once(response: &'static [u8]) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("binds: {e}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("addr: {e}"));
+        tokio::spawn(async move {
+            let (mut conn, _) = listener.accept().await.unwrap_or_else(|e| panic!("{e}"));
+            let mut buf = [0u8; 4096];
+            let _ = conn.read(&mut buf).await;
+            // Split mid-chunk, as a network may.
+            let (a, b) = response.split_at(response.len() / 2);
+            let _ = conn.write_all(a).await;
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            let _ = conn.write_all(b).await;
+        });
+        format!("http://{addr}")
+    }
+
+    #[tokio::test]
+    async fn a_refused_stream_is_an_error_with_the_status_and_body() {
+        let base = serve_once(
+            b"HTTP/1.1 401 Unauthorized\r\ncontent-length: 25\r\n\r\n{\"error\":\"unauthorized\"}",
+        )
+        .await;
+        let err = match open(&base, None, "t", None).await {
+            Ok(_) => panic!("a 401 opened"),
+            Err(e) => e.to_string(),
+        };
+        assert_eq!(err, "GET /api/events: 401: {\"error\":\"unauthorized\"}");
+    }
+
+    #[tokio::test]
+    async fn a_chunked_stream_yields_its_content_then_ends() {
+        let base = serve_once(
+            b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n\
+              d\r\nevent: ready\n\r\na\r\ndata: {}\n\n\r\n0\r\n\r\n",
+        )
+        .await;
+        let mut body = open(&base, None, "t", Some("3-4"))
+            .await
+            .unwrap_or_else(|e| panic!("opens: {e}"));
+        let mut content = Vec::new();
+        while let Some(part) = body.next().await {
+            content.extend_from_slice(&part.unwrap_or_else(|e| panic!("reads: {e}")));
+        }
+        assert_eq!(content, b"event: ready\ndata: {}\n\n");
+    }
 }
