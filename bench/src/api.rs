@@ -55,13 +55,18 @@ struct MessagePage {
     messages: Vec<SeqOnly>,
 }
 
+/// How long an idle pooled connection is kept: under the gateway's keep-alive (actix's
+/// default, 5 s), so that a send never reuses a connection the server is closing at that
+/// instant (a POST on it fails at the transport, and is not retried).
+const POOL_IDLE: Duration = Duration::from_secs(4);
+
 /// Builds the HTTP client: HTTP/1.1 (the only protocol built in), no overall timeout
 /// (streams last the whole run), optionally bound to a local address.
 pub fn http_client(local: Option<IpAddr>) -> anyhow::Result<reqwest::Client> {
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
         .tcp_nodelay(true)
-        .pool_idle_timeout(Duration::from_secs(60))
+        .pool_idle_timeout(POOL_IDLE)
         .local_address(local)
         .build()
         .context("building the HTTP client")

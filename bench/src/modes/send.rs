@@ -41,7 +41,13 @@ impl SendStats {
             Err(_) => "transport".to_owned(),
         };
         let mut errors = self.errors.lock().unwrap_or_else(|p| p.into_inner());
-        *errors.entry(kind).or_default() += 1;
+        let count = errors.entry(kind).or_default();
+        if *count == 0 {
+            if let Err(e) = outcome {
+                eprintln!("parley-bench: a send failed: {}", chain(e));
+            }
+        }
+        *count += 1;
     }
 
     pub fn attempted(&self) -> u64 {
@@ -142,6 +148,18 @@ pub async fn open_loop<T: Target>(
     stats
 }
 
+/// An error with its causes, outermost first (`reqwest::Error` prints only itself).
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +173,26 @@ mod tests {
         s.record(&Ok(201));
         assert_eq!((s.attempted(), s.accepted(), s.errors()), (4, 1, 3));
         assert_eq!(s.errors_by_kind(), serde_json::json!({"429": 2, "201": 1}));
+    }
+
+    #[derive(Debug)]
+    struct Outer(std::io::Error);
+
+    impl std::fmt::Display for Outer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("sending the request")
+        }
+    }
+
+    impl std::error::Error for Outer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn an_error_prints_with_its_causes() {
+        let inner = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset by peer");
+        assert_eq!(chain(&Outer(inner)), "sending the request: reset by peer");
     }
 }
