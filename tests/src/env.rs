@@ -106,6 +106,7 @@ pub async fn spawn_env_with(
         database_url: database_url.clone().into(),
         kafka: kafka.clone(),
         batch_max: 500,
+        batch_linger_ms: 10,
         db_pool_size: 2,
         metrics_listen: Some(format!("127.0.0.1:{worker_metrics_port}")),
         worker_id: None,

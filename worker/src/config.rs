@@ -21,6 +21,12 @@ pub struct WorkerConfig {
     #[arg(long, env = "PARLEY_WORKER_BATCH", default_value_t = 500)]
     pub batch_max: usize,
 
+    /// While the worker is busy (its last batch held at least 24 commands,
+    /// `linger::BUSY_BATCH`), how long a batch stays open after its first command to gather more:
+    /// fewer, larger transactions per command. At low rates batches never wait. 0: never.
+    #[arg(long, env = "PARLEY_WORKER_LINGER_MS", default_value_t = 10)]
+    pub batch_linger_ms: u64,
+
     /// Postgres connections the worker keeps.
     #[arg(long, env = "PARLEY_WORKER_DB_POOL", default_value_t = 2)]
     pub db_pool_size: u32,

@@ -10,6 +10,7 @@ pub mod batch;
 pub mod config;
 pub mod delivery;
 pub mod inflight;
+pub mod linger;
 pub mod metrics;
 pub mod pipeline;
 pub mod poison;

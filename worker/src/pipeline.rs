@@ -13,6 +13,7 @@
 use crate::batch::{self, Prepared};
 use crate::config::WorkerConfig;
 use crate::inflight::{InFlight, Ranges};
+use crate::linger::Linger;
 use crate::metrics::WorkerMetrics;
 use crate::poison::Input;
 use crate::publish::Publisher;
@@ -48,6 +49,7 @@ pub struct Pipeline {
     topics: Topics,
     client_id: String,
     batch_max: usize,
+    linger: Linger,
     metrics: Arc<WorkerMetrics>,
 }
 
@@ -98,6 +100,7 @@ impl Pipeline {
             topics,
             client_id,
             batch_max: config.batch_max.max(1),
+            linger: Linger::new(Duration::from_millis(config.batch_linger_ms)),
             metrics,
         })
     }
@@ -220,13 +223,15 @@ impl Pipeline {
         }
     }
 
-    /// Takes what one poll returns, up to `batch_max` records.
-    fn poll_batch(&self, wait: Duration) -> Option<Polled> {
+    /// Takes what one poll returns, up to `batch_max` records; while the worker is busy,
+    /// what arrives within the linger window too ([`crate::linger`]).
+    fn poll_batch(&mut self, wait: Duration) -> Option<Polled> {
         let mut polled = Polled {
             inputs: Vec::new(),
             ranges: BTreeMap::new(),
         };
         let mut timeout = wait;
+        let mut first = None;
         while polled.inputs.len() < self.batch_max {
             match self.consumer.poll(timeout) {
                 None => break,
@@ -247,9 +252,13 @@ impl Pipeline {
                         key: msg.key().map(<[u8]>::to_vec),
                         payload: msg.payload().map(<[u8]>::to_vec).unwrap_or_default(),
                     });
-                    timeout = Duration::ZERO;
+                    let first = *first.get_or_insert_with(Instant::now);
+                    timeout = self.linger.remaining(first, Instant::now());
                 }
             }
+        }
+        if !polled.inputs.is_empty() {
+            self.linger.taken(polled.inputs.len());
         }
         (!polled.inputs.is_empty()).then_some(polled)
     }
