@@ -257,10 +257,11 @@ impl Pipeline {
                 }
             }
         }
-        if !polled.inputs.is_empty() {
-            self.linger.taken(polled.inputs.len());
+        if polled.inputs.is_empty() {
+            return None;
         }
-        (!polled.inputs.is_empty()).then_some(polled)
+        self.linger.taken(polled.inputs.len());
+        Some(polled)
     }
 
     /// Applies the batch to Postgres and commits it.

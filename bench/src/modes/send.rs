@@ -150,14 +150,8 @@ pub async fn open_loop<T: Target>(
 
 /// An error with its causes, outermost first (`reqwest::Error` prints only itself).
 fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        text.push_str(": ");
-        text.push_str(&c.to_string());
-        cause = c.source();
-    }
-    text
+    let causes: Vec<String> = anyhow::Chain::new(e).map(ToString::to_string).collect();
+    causes.join(": ")
 }
 
 #[cfg(test)]
